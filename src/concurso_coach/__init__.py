@@ -1,0 +1,1 @@
+"""Concurso Coach: a coaching service for Brazilian public-service exams."""
