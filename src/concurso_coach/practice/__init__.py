@@ -1,0 +1,1 @@
+"""Practice: answering items, mock exams and the boards' scoring rules."""
