@@ -1,0 +1,1 @@
+"""Coach: mastery estimates, spaced reviews and the study planner."""
