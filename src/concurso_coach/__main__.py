@@ -1,0 +1,3 @@
+from concurso_coach.cli import main
+
+main()

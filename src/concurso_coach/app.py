@@ -1,0 +1,135 @@
+"""The application factory: the one place where the system is assembled."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any
+
+import structlog
+from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
+from litestar import Litestar, Request
+from litestar.config.cors import CORSConfig
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.stores.registry import StoreRegistry
+
+from concurso_coach import __version__
+from concurso_coach.cli import CoachCLIPlugin
+from concurso_coach.platform.database import (
+    build_database_config,
+    install_sqlite_pragmas,
+    migrate_in_thread,
+)
+from concurso_coach.platform.errors import handle_exception
+from concurso_coach.platform.health import HealthController
+from concurso_coach.platform.lifecycle import watch_for_shutdown
+from concurso_coach.platform.logging import configure_logging
+from concurso_coach.platform.middleware import RequestContextMiddleware, check_query_string
+from concurso_coach.platform.pagination import provide_page_params
+from concurso_coach.platform.redis import build_store, create_redis_client
+from concurso_coach.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from litestar.types import ControllerRouterHandler
+
+log = structlog.get_logger(__name__)
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    """Build the Litestar app; connects to nothing until the lifespan starts."""
+    settings = settings or load_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    if settings.database_url_rewritten:
+        log.info("database_url_rewritten", to_driver="postgresql+psycopg")
+
+    db_config = build_database_config(settings)
+    install_sqlite_pragmas(db_config)
+    redis = create_redis_client(settings.redis_url) if settings.redis_url else None
+    state = State(
+        {
+            "settings": settings,
+            "engine": db_config.get_engine(),
+            "redis": redis,
+            "draining": False,
+        }
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        if settings.migrate_on_startup:
+            await migrate_in_thread(db_config)
+        watch_for_shutdown(app.state)
+        log.info(
+            "service_started",
+            database=db_config.get_engine().dialect.name,
+            redis="configured" if redis is not None else "in-memory",
+        )
+        try:
+            yield
+        finally:
+            app.state.draining = True
+            if redis is not None:
+                await redis.aclose()
+            log.info("service_stopped")
+
+    return Litestar(
+        route_handlers=_route_handlers(),
+        plugins=[SQLAlchemyPlugin(config=db_config), CoachCLIPlugin()],
+        lifespan=[lifespan],
+        state=state,
+        stores=StoreRegistry(
+            stores={
+                "cache": build_store(redis, "cache"),
+                "response_cache": build_store(redis, "response_cache"),
+            }
+        ),
+        dependencies={"page": Provide(provide_page_params, sync_to_thread=False)},
+        exception_handlers={Exception: handle_exception},
+        middleware=[RequestContextMiddleware(log_access=settings.access_log)],
+        before_request=_reject_dirty_query,
+        cors_config=(
+            CORSConfig(allow_origins=settings.cors_allowed_origins, allow_credentials=False)
+            if settings.cors_allowed_origins
+            else None
+        ),
+        request_max_body_size=settings.request_max_body_bytes,
+        openapi_config=_openapi_config(),
+        logging_config=None,
+        debug=False,
+    )
+
+
+async def _reject_dirty_query(request: Request[Any, Any, Any]) -> None:
+    check_query_string(request.scope.get("query_string", b""))
+
+
+def _route_handlers() -> list[ControllerRouterHandler]:
+    handlers: list[ControllerRouterHandler] = [HealthController]
+    return handlers
+
+
+def _openapi_config() -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title="Concurso Coach API",
+        version=__version__,
+        description=(
+            "Practice real past questions, track mastery and get an adaptive study plan "
+            "for Brazilian public-service exams. Errors are RFC 9457 problem details."
+        ),
+        path="/schema",
+        render_plugins=[SwaggerRenderPlugin(path="/swagger"), ScalarRenderPlugin(path="/scalar")],
+        components=Components(
+            security_schemes={
+                "BearerToken": SecurityScheme(
+                    type="http",
+                    scheme="bearer",
+                    bearer_format="JWT",
+                    description="Access token from POST /api/auth/login.",
+                )
+            }
+        ),
+    )

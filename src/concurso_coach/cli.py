@@ -1,0 +1,43 @@
+"""The `coach` command: Litestar's CLI for this app plus the coach's own groups."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+from litestar.plugins import CLIPluginProtocol
+
+from concurso_coach.settings import ConfigurationError, load_settings
+
+APP_FACTORY = "concurso_coach.app:create_app"
+
+
+class CoachCLIPlugin(CLIPluginProtocol):
+    """Adds the coach's command groups to the Litestar CLI."""
+
+    def on_cli_init(self, cli: click.Group) -> None:
+        for command in _feature_commands():
+            cli.add_command(command)
+
+
+def _feature_commands() -> list[click.Command]:
+    # Imported here so that `import concurso_coach.app` stays light.
+    commands: list[click.Command] = []
+    return commands
+
+
+def main() -> None:
+    """Entry point of the `coach` console script."""
+    try:
+        load_settings()
+    except ConfigurationError as exc:
+        click.echo(f"coach: configuration error: {exc}", err=True)
+        sys.exit(2)
+
+    os.environ.setdefault("LITESTAR_APP", APP_FACTORY)
+    os.environ.setdefault("LITESTAR_APP_NAME", "coach")
+
+    from litestar.cli.main import litestar_group
+
+    litestar_group(prog_name="coach")

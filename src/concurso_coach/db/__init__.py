@@ -1,0 +1,1 @@
+"""Database wiring: engine configuration, model registry and Alembic migrations."""

@@ -1,0 +1,12 @@
+"""Imports every feature's tables so that Alembic and the mappers see all of them.
+
+Add one import line per feature module that declares tables.
+"""
+
+from __future__ import annotations
+
+from advanced_alchemy.base import orm_registry
+
+metadata = orm_registry.metadata
+
+__all__ = ("metadata",)

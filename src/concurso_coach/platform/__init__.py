@@ -1,0 +1,1 @@
+"""Cross-cutting plumbing: logging, errors, database, Redis, health, pagination."""

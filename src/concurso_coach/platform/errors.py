@@ -1,0 +1,237 @@
+"""Domain errors and their one mapping to RFC 9457 problem details.
+
+Every error a client can see leaves through `problem_response`. Client text is
+written here or by the raising code, never copied from a driver.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import msgspec
+import structlog
+from advanced_alchemy import exceptions as aa_exceptions
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from redis import exceptions as redis_exceptions
+from sqlalchemy import exc as sa_exc
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_TYPE_PREFIX = "urn:concurso-coach:problem:"
+RETRY_AFTER_SECONDS = 5
+
+log = structlog.get_logger(__name__)
+
+
+class InvalidField(msgspec.Struct, frozen=True):
+    """One offending input field of a validation problem."""
+
+    field: str
+    message: str
+    source: str = "body"
+
+
+class Problem(msgspec.Struct, frozen=True, omit_defaults=True):
+    """The single error shape of the API (RFC 9457 problem details)."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    request_id: str | None = None
+    errors: list[InvalidField] | None = None
+
+
+class DomainError(Exception):
+    """Base of every error the coach raises on purpose; subclasses fix status and type."""
+
+    status_code: ClassVar[int] = 400
+    slug: ClassVar[str] = "bad-request"
+    title: ClassVar[str] = "Bad request"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        errors: list[InvalidField] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors
+        self.headers = headers or {}
+
+
+class BadRequestError(DomainError):
+    """The request is malformed in a way the schema cannot express."""
+
+
+class InvalidInputError(DomainError):
+    slug = "invalid-input"
+    title = "Invalid input"
+
+
+class AuthenticationError(DomainError):
+    status_code = 401
+    slug = "unauthenticated"
+    title = "Authentication required"
+
+    def __init__(self, detail: str = "Missing or invalid credentials.") -> None:
+        super().__init__(detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+class PermissionDeniedError(DomainError):
+    status_code = 403
+    slug = "forbidden"
+    title = "Forbidden"
+
+
+class NotFoundError(DomainError):
+    status_code = 404
+    slug = "not-found"
+    title = "Not found"
+
+
+class ConflictError(DomainError):
+    status_code = 409
+    slug = "conflict"
+    title = "Conflict"
+
+
+class UnprocessableError(DomainError):
+    status_code = 422
+    slug = "unprocessable"
+    title = "Unprocessable content"
+
+
+class RateLimitedError(DomainError):
+    status_code = 429
+    slug = "rate-limited"
+    title = "Too many requests"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            f"Too many attempts; retry in {retry_after} seconds.",
+            headers={"Retry-After": str(retry_after)},
+        )
+
+
+class ServiceUnavailableError(DomainError):
+    status_code = 503
+    slug = "service-unavailable"
+    title = "Service unavailable"
+
+    def __init__(self, detail: str = "A backing service is unavailable; retry shortly.") -> None:
+        super().__init__(detail, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
+# Litestar's own HTTP errors keep their status; these give them stable types.
+_HTTP_SLUGS: dict[int, tuple[str, str]] = {
+    400: ("bad-request", "Bad request"),
+    401: ("unauthenticated", "Authentication required"),
+    403: ("forbidden", "Forbidden"),
+    404: ("not-found", "Not found"),
+    405: ("method-not-allowed", "Method not allowed"),
+    409: ("conflict", "Conflict"),
+    413: ("payload-too-large", "Payload too large"),
+    415: ("unsupported-media-type", "Unsupported media type"),
+    422: ("unprocessable", "Unprocessable content"),
+    429: ("rate-limited", "Too many requests"),
+    503: ("service-unavailable", "Service unavailable"),
+}
+
+# Driver and network failures that mean "try again later", not "we are broken".
+_UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
+    sa_exc.OperationalError,
+    sa_exc.InterfaceError,
+    sa_exc.TimeoutError,
+    redis_exceptions.ConnectionError,
+    redis_exceptions.TimeoutError,
+    ConnectionError,
+    TimeoutError,
+)
+
+
+def problem_response(problem: Problem, headers: dict[str, str] | None = None) -> Response[bytes]:
+    return Response(
+        content=msgspec.json.encode(problem),
+        status_code=problem.status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=headers,
+    )
+
+
+def _problem(
+    request: Request[Any, Any, Any],
+    status: int,
+    slug: str,
+    title: str,
+    detail: str,
+    errors: list[InvalidField] | None = None,
+) -> Problem:
+    return Problem(
+        type=PROBLEM_TYPE_PREFIX + slug,
+        title=title,
+        status=status,
+        detail=detail,
+        instance=request.url.path,
+        request_id=request.scope.get("state", {}).get("request_id"),
+        errors=errors,
+    )
+
+
+def _validation_fields(exc: ValidationException) -> list[InvalidField]:
+    fields: list[InvalidField] = []
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    for item in extra:
+        if not isinstance(item, dict):
+            continue
+        key = str(item.get("key") or "body")
+        source = str(item.get("source") or "body")
+        fields.append(InvalidField(field=key, message=str(item.get("message", "")), source=source))
+    return fields
+
+
+def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    """The one place where exceptions become HTTP responses."""
+    if isinstance(exc, DomainError):
+        problem = _problem(request, exc.status_code, exc.slug, exc.title, exc.detail, exc.errors)
+        return problem_response(problem, exc.headers)
+
+    if isinstance(exc, ValidationException):
+        fields = _validation_fields(exc)
+        detail = "The request does not match the expected schema."
+        if fields:
+            detail = f"Invalid value for '{fields[0].field}': {fields[0].message}"
+        problem = _problem(request, 400, "validation-error", "Validation error", detail, fields)
+        return problem_response(problem)
+
+    if isinstance(exc, HTTPException):
+        slug, title = _HTTP_SLUGS.get(exc.status_code, ("http-error", "HTTP error"))
+        detail = exc.detail if exc.status_code < HTTP_500_INTERNAL_SERVER_ERROR else title
+        problem = _problem(request, exc.status_code, slug, title, detail)
+        return problem_response(problem, dict(exc.headers or {}))
+
+    if isinstance(exc, aa_exceptions.NotFoundError):
+        problem = _problem(request, 404, "not-found", "Not found", "The resource does not exist.")
+        return problem_response(problem)
+
+    if isinstance(exc, aa_exceptions.DuplicateKeyError | aa_exceptions.IntegrityError):
+        problem = _problem(
+            request, 409, "conflict", "Conflict", "The change conflicts with stored data."
+        )
+        return problem_response(problem)
+
+    if isinstance(exc, _UNAVAILABLE_ERRORS) or isinstance(exc.__cause__, _UNAVAILABLE_ERRORS):
+        log.warning("backing_service_unavailable", error=type(exc).__name__, path=request.url.path)
+        unavailable = ServiceUnavailableError()
+        problem = _problem(request, 503, unavailable.slug, unavailable.title, unavailable.detail)
+        return problem_response(problem, unavailable.headers)
+
+    log.exception("unhandled_error", path=request.url.path)
+    problem = _problem(
+        request, 500, "internal-error", "Internal server error", "An unexpected error occurred."
+    )
+    return problem_response(problem)

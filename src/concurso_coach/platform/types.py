@@ -1,0 +1,44 @@
+"""Wire-level constrained types shared by every feature.
+
+Constraints live in the types so that msgspec rejects bad input at the boundary
+with a 400 naming the field, before any service code runs.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+import msgspec
+
+# NUL bytes break PostgreSQL text columns; lone surrogates cannot be encoded as UTF-8.
+_CLEAN_TEXT = r"^[^\x00\ud800-\udfff]*$"
+
+INT32_MAX = 2_147_483_647
+BIGINT_MAX = 9_223_372_036_854_775_807
+
+ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=_CLEAN_TEXT)]
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=300, pattern=_CLEAN_TEXT)]
+LongText = Annotated[str, msgspec.Meta(max_length=100_000, pattern=_CLEAN_TEXT)]
+OptionalText = Annotated[str, msgspec.Meta(max_length=2_000, pattern=_CLEAN_TEXT)]
+Url = Annotated[str, msgspec.Meta(max_length=2_000, pattern=r"^https?://[^\s\x00]+$")]
+Email = Annotated[
+    str,
+    msgspec.Meta(min_length=3, max_length=320, pattern=r"^[^@\s\x00]+@[^@\s\x00]+\.[^@\s\x00]+$"),
+]
+
+PositiveInt = Annotated[int, msgspec.Meta(ge=1, le=INT32_MAX)]
+NonNegativeInt = Annotated[int, msgspec.Meta(ge=0, le=INT32_MAX)]
+Weight = Annotated[float, msgspec.Meta(ge=0, le=1000)]
+Score = Annotated[float, msgspec.Meta(ge=-100_000, le=100_000)]
+
+# Naive datetimes are ambiguous across the candidate's and the server's zones.
+AwareDatetime = Annotated[datetime, msgspec.Meta(tz=True)]
+Day = date
+
+CLEAN_TEXT_PATTERN = _CLEAN_TEXT
+
+
+def is_clean_text(value: str) -> bool:
+    """Whether `value` has no NUL byte and no lone surrogate."""
+    return "\x00" not in value and not any("\ud800" <= ch <= "\udfff" for ch in value)
