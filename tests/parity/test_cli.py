@@ -53,3 +53,36 @@ def test_an_unrenderable_overlay_is_reported_not_raised(tmp_path: Path) -> None:
 
     assert result.exit_code == 1
     assert "Error:" in result.output
+
+
+def _run_with_compose(compose_command: str) -> tuple[int, str]:
+    result = CliRunner().invoke(
+        parity_command,
+        [
+            "--compose",
+            str(COMPOSE),
+            "--overlay",
+            str(ROOT / "deploy/overlays/kind"),
+            "--exec",
+            "--compose-command",
+            compose_command,
+        ],
+    )
+    return result.exit_code, result.output
+
+
+@needs_kubectl
+def test_exec_reports_one_line_per_probe_run_in_compose() -> None:
+    exit_code, output = _run_with_compose("true")
+
+    assert exit_code == 0, output
+    assert "ok: api readiness" in output
+    assert "ok: redis liveness" in output
+
+
+@needs_kubectl
+def test_exec_fails_when_a_probe_fails_in_its_container() -> None:
+    exit_code, output = _run_with_compose("false")
+
+    assert exit_code == 1
+    assert "error: db readiness" in output

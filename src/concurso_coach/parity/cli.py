@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 import click
@@ -43,7 +44,13 @@ from concurso_coach.parity.parsing import (
     is_flag=True,
     help="Also run every probe inside the running Compose containers.",
 )
-def parity_command(compose_file: Path, overlay: Path, execute: bool) -> None:
+@click.option(
+    "--compose-command",
+    default="docker compose",
+    show_default=True,
+    help="How to invoke Compose for --exec, e.g. with --env-file.",
+)
+def parity_command(compose_file: Path, overlay: Path, execute: bool, compose_command: str) -> None:
     """Check that each probe in the overlay runs its Compose healthcheck.
 
     Prints one line per finding and exits 1 on any error.
@@ -66,7 +73,8 @@ def parity_command(compose_file: Path, overlay: Path, execute: bool) -> None:
 
     if execute:
         services = [str(name) for name in compose.get("services") or {}]
-        errors += _execute_probes(compose_file, plan_probe_runs(containers, services))
+        runs = plan_probe_runs(containers, services)
+        errors += _execute_probes(shlex.split(compose_command), compose_file, runs)
 
     compared = sorted(healthchecks.keys() & containers.keys())
     click.echo(f"parity: compared {', '.join(compared) or 'nothing'}; {errors} error(s)")
@@ -74,7 +82,7 @@ def parity_command(compose_file: Path, overlay: Path, execute: bool) -> None:
         raise click.exceptions.Exit(1)
 
 
-def _execute_probes(compose_file: Path, runs: list[ProbeRun]) -> int:
+def _execute_probes(compose_command: list[str], compose_file: Path, runs: list[ProbeRun]) -> int:
     """Run each probe in its Compose container; one line each, failures counted."""
     if not runs:
         click.echo("error: exec: no probe belongs to a Compose service")
@@ -83,7 +91,7 @@ def _execute_probes(compose_file: Path, runs: list[ProbeRun]) -> int:
     failures = 0
     for run in runs:
         try:
-            outcome = execute_in_compose(compose_file, run)
+            outcome = execute_in_compose(compose_command, compose_file, run)
         except ParityInputError as error:
             raise click.ClickException(str(error)) from None
         verdict = "ok" if outcome.passed else "error"

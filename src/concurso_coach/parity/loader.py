@@ -6,7 +6,7 @@ import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,12 +76,17 @@ class ProbeOutcome:
     detail: str
 
 
-def execute_in_compose(compose_file: Path, run: ProbeRun) -> ProbeOutcome:
-    """Run one probe in the service's running container, within the probe's timeout."""
-    docker = shutil.which("docker")
-    if docker is None:
-        raise ParityInputError("docker not found; executed parity needs the Compose stack")
-    argv = [docker, "compose", "-f", str(compose_file), "exec", "-T", run.service, *run.argv]
+def execute_in_compose(
+    compose_command: Sequence[str], compose_file: Path, run: ProbeRun
+) -> ProbeOutcome:
+    """Run one probe in the service's running container, within the probe's timeout.
+
+    `compose_command` is how Compose is invoked here, such as `docker compose` or
+    a standalone `docker-compose` with its `--env-file`.
+    """
+    if not compose_command or shutil.which(compose_command[0]) is None:
+        raise ParityInputError(f"{' '.join(compose_command)!r} not found; it runs the probes")
+    argv = [*compose_command, "-f", str(compose_file), "exec", "-T", run.service, *run.argv]
 
     started = time.monotonic()
     try:
