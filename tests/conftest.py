@@ -23,6 +23,8 @@ import redis
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from concurso_coach.accounts.schemas import Role
+from concurso_coach.accounts.services import create_account_standalone
 from concurso_coach.app import create_app
 from concurso_coach.db.models import metadata
 from concurso_coach.platform.database import VERSION_TABLE, build_database_config, run_migrations
@@ -133,6 +135,7 @@ def settings(backend: Backend, tmp_path: Path) -> Settings:
         log_format="console",
         db_migrate_on_startup=False,
         db_pool_size=5,
+        password_hash_profile="fast",
     )
 
 
@@ -145,3 +148,42 @@ def app(settings: Settings) -> Litestar:
 async def client(app: Litestar, backend: Backend) -> AsyncIterator[AsyncTestClient[Litestar]]:
     async with AsyncTestClient(app=app) as test_client:
         yield test_client
+
+
+TEST_PASSWORD = "correct-horse-battery-staple"
+
+
+async def sign_in_as(
+    client: AsyncTestClient[Litestar], settings: Settings, email: str, role: Role
+) -> dict[str, str]:
+    """Create an account with `role` and return the Authorization header of a fresh login."""
+    await create_account_standalone(settings, email, TEST_PASSWORD, email.split("@")[0], role)
+    response = await client.post(
+        "/api/auth/login", json={"email": email, "password": TEST_PASSWORD}
+    )
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+@pytest.fixture
+async def candidate_headers(
+    client: AsyncTestClient[Litestar], settings: Settings
+) -> dict[str, str]:
+    return await sign_in_as(client, settings, "ana@example.com", "candidate")
+
+
+@pytest.fixture
+async def other_candidate_headers(
+    client: AsyncTestClient[Litestar], settings: Settings
+) -> dict[str, str]:
+    return await sign_in_as(client, settings, "bruno@example.com", "candidate")
+
+
+@pytest.fixture
+async def editor_headers(client: AsyncTestClient[Litestar], settings: Settings) -> dict[str, str]:
+    return await sign_in_as(client, settings, "edna@example.com", "editor")
+
+
+@pytest.fixture
+async def admin_headers(client: AsyncTestClient[Litestar], settings: Settings) -> dict[str, str]:
+    return await sign_in_as(client, settings, "adm@example.com", "admin")

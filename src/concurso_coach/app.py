@@ -18,6 +18,9 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.stores.registry import StoreRegistry
 
 from concurso_coach import __version__
+from concurso_coach.accounts.auth import auth_middleware
+from concurso_coach.accounts.controllers import ACCOUNT_CONTROLLERS
+from concurso_coach.accounts.guards import provide_current_account
 from concurso_coach.cli import CoachCLIPlugin
 from concurso_coach.platform.database import (
     build_database_config,
@@ -87,9 +90,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "response_cache": build_store(redis, "response_cache"),
             }
         ),
-        dependencies={"page": Provide(provide_page_params, sync_to_thread=False)},
+        dependencies={
+            "page": Provide(provide_page_params, sync_to_thread=False),
+            "current_account": Provide(provide_current_account),
+        },
         exception_handlers={Exception: handle_exception},
-        middleware=[RequestContextMiddleware(log_access=settings.access_log)],
+        middleware=[RequestContextMiddleware(log_access=settings.access_log), auth_middleware()],
         before_request=_reject_dirty_query,
         cors_config=(
             CORSConfig(allow_origins=settings.cors_allowed_origins, allow_credentials=False)
@@ -108,7 +114,7 @@ async def _reject_dirty_query(request: Request[Any, Any, Any]) -> None:
 
 
 def _route_handlers() -> list[ControllerRouterHandler]:
-    handlers: list[ControllerRouterHandler] = [HealthController]
+    handlers: list[ControllerRouterHandler] = [HealthController, *ACCOUNT_CONTROLLERS]
     return handlers
 
 

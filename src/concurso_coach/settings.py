@@ -69,6 +69,8 @@ class Settings(BaseSettings):
     jwt_leeway_seconds: int = Field(default=30, ge=0, le=300)
     login_rate_limit: str = "5/minute"
     register_rate_limit: str = "10/minute"
+    # "fast" trades Argon2 cost for speed; meant for test suites, never production.
+    password_hash_profile: Literal["standard", "fast"] = "standard"
 
     @field_validator("cors_allowed_origins", "trusted_proxies", mode="before")
     @classmethod
