@@ -1,0 +1,1 @@
+"""Catalogue of exams: editais, their blocks, subjects and topic trees."""
