@@ -22,6 +22,9 @@ from concurso_coach.accounts.auth import auth_middleware
 from concurso_coach.accounts.controllers import ACCOUNT_CONTROLLERS
 from concurso_coach.accounts.guards import provide_current_account
 from concurso_coach.cli import CoachCLIPlugin
+from concurso_coach.jobs.controllers import JobController, provide_job_queue
+from concurso_coach.jobs.queue import JobQueue, LocalJobQueue, SaqJobQueue
+from concurso_coach.jobs.registry import load_task_modules
 from concurso_coach.platform.database import (
     build_database_config,
     install_sqlite_pragmas,
@@ -52,11 +55,19 @@ def create_app(settings: Settings | None = None) -> Litestar:
     db_config = build_database_config(settings)
     install_sqlite_pragmas(db_config)
     redis = create_redis_client(settings.redis_url) if settings.redis_url else None
+    load_task_modules()
+    job_queue: JobQueue = (
+        SaqJobQueue(redis)
+        if redis is not None
+        else LocalJobQueue(settings, db_config.create_session_maker())
+    )
     state = State(
         {
             "settings": settings,
+            "db_config": db_config,
             "engine": db_config.get_engine(),
             "redis": redis,
+            "job_queue": job_queue,
             "draining": False,
         }
     )
@@ -65,6 +76,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         if settings.migrate_on_startup:
             await migrate_in_thread(db_config)
+        await job_queue.start()
         watch_for_shutdown(app.state)
         log.info(
             "service_started",
@@ -75,6 +87,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             yield
         finally:
             app.state.draining = True
+            await job_queue.stop()
             if redis is not None:
                 await redis.aclose()
             log.info("service_stopped")
@@ -93,6 +106,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies={
             "page": Provide(provide_page_params, sync_to_thread=False),
             "current_account": Provide(provide_current_account),
+            "job_queue": Provide(provide_job_queue, sync_to_thread=False),
         },
         exception_handlers={Exception: handle_exception},
         middleware=[RequestContextMiddleware(log_access=settings.access_log), auth_middleware()],
@@ -114,7 +128,11 @@ async def _reject_dirty_query(request: Request[Any, Any, Any]) -> None:
 
 
 def _route_handlers() -> list[ControllerRouterHandler]:
-    handlers: list[ControllerRouterHandler] = [HealthController, *ACCOUNT_CONTROLLERS]
+    handlers: list[ControllerRouterHandler] = [
+        HealthController,
+        *ACCOUNT_CONTROLLERS,
+        JobController,
+    ]
     return handlers
 
 

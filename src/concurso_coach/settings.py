@@ -7,6 +7,7 @@ Nothing here runs at import time: `load_settings()` is called by the CLI and by
 from __future__ import annotations
 
 import secrets
+import tempfile
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -48,6 +49,9 @@ class Settings(BaseSettings):
     db_echo: bool = False
 
     redis_url: str | None = None
+    worker_heartbeat_file: Path = Field(
+        default_factory=lambda: Path(tempfile.gettempdir()) / "coach-worker-heartbeat"
+    )
 
     coach_data_dir: Path = Path(".data")
     secret_key: SecretStr | None = None
