@@ -21,6 +21,7 @@ from concurso_coach import __version__
 from concurso_coach.accounts.auth import auth_middleware
 from concurso_coach.accounts.controllers import ACCOUNT_CONTROLLERS
 from concurso_coach.accounts.guards import provide_current_account
+from concurso_coach.catalogue.controllers import CATALOGUE_CONTROLLERS
 from concurso_coach.cli import CoachCLIPlugin
 from concurso_coach.jobs.controllers import JobController, provide_job_queue
 from concurso_coach.jobs.queue import JobQueue, LocalJobQueue, SaqJobQueue
@@ -131,6 +132,7 @@ def _route_handlers() -> list[ControllerRouterHandler]:
     handlers: list[ControllerRouterHandler] = [
         HealthController,
         *ACCOUNT_CONTROLLERS,
+        *CATALOGUE_CONTROLLERS,
         JobController,
     ]
     return handlers

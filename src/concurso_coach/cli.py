@@ -24,10 +24,11 @@ class CoachCLIPlugin(CLIPluginProtocol):
 def _feature_commands() -> list[click.Command]:
     # Imported here so that `import concurso_coach.app` stays light.
     from concurso_coach.accounts.cli import users_group
+    from concurso_coach.catalogue.cli import syllabus_group
     from concurso_coach.jobs.worker import worker_group
     from concurso_coach.parity.cli import parity_command
 
-    commands: list[click.Command] = [users_group, worker_group, parity_command]
+    commands: list[click.Command] = [users_group, worker_group, parity_command, syllabus_group]
     return commands
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from advanced_alchemy.base import orm_registry
 
-import concurso_coach.accounts.models  # noqa: F401
+import concurso_coach.accounts.models
+import concurso_coach.catalogue.models  # noqa: F401
 
 metadata = orm_registry.metadata
 
