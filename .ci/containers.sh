@@ -21,7 +21,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE_DIR="${CI_CACHE_DIR:-/var/cache/concurso-coach-ci}"
 BASE_IMAGES_MODE="${CI_BASE_IMAGES:-auto}"
 BASE_IMAGES=(python:3.11-slim-bookworm postgres:17 redis:7)
-SERVICES=(migrate api db redis)
+SERVICES=(migrate api worker db redis)
 APP_IMAGE=concurso-coach:ci
 WAIT_TIMEOUT=300
 
@@ -233,7 +233,7 @@ stop_engine() {
     kill -TERM "$DOCKERD_PID" 2>/dev/null || true
     local i
     for ((i = 0; i < 60; i++)); do
-      kill -0 "$DOCKERD_PID" 2>/dev/null || break
+      is_running "$DOCKERD_PID" || break
       sleep 0.5
     done
     kill -KILL "$DOCKERD_PID" 2>/dev/null || true
@@ -248,6 +248,13 @@ stop_engine() {
     while read -r mount; do umount -l "$mount" 2>/dev/null || true; done
   rm -rf "$RUN_DIR"
   log "engine stopped and its data removed"
+}
+
+# Our own child stays a zombie, which `kill -0` still finds, until it is reaped.
+is_running() {
+  local state
+  state="$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" || return 1
+  [[ -n $state && $state != Z ]]
 }
 
 # Whatever the engine left behind (containerd, shims) names our run folder in
@@ -280,6 +287,13 @@ provide_base_images() {
       ;;
     *) log "CI_BASE_IMAGES must be auto, registry or standins"; return 1 ;;
   esac
+
+  # Said in every log, so no one mistakes a stand-in run for the real images.
+  log "python base: $(docker run --rm --network none --entrypoint python3 \
+    python:3.11-slim-bookworm --version)"
+  log "postgres: $(docker run --rm --network none --entrypoint postgres postgres:17 --version)"
+  log "redis: $(docker run --rm --network none --entrypoint redis-server redis:7 --version |
+    cut -d' ' -f1-3)"
 }
 
 pull_base_images() {
@@ -331,11 +345,21 @@ build_standins() {
   cp -r "$ROOT/.ci/standins" "$context"
   cp /etc/ssl/certs/ca-certificates.crt "$context/python/"
 
-  retry 3 docker build --network host --quiet -t python:3.11-slim-bookworm \
-    "$context/python" >/dev/null
-  retry 3 docker build --network host --quiet -t redis:7 "$context/redis" >/dev/null
-  retry 3 docker build --network host --quiet -t postgres:17 \
-    "$context/postgres" >/dev/null
+  retry 3 classic_build python:3.11-slim-bookworm "$context/python"
+  retry 3 classic_build redis:7 "$context/redis"
+  retry 3 classic_build postgres:17 "$context/postgres"
+}
+
+# The classic builder, as on Debian's engine (no buildx here), with the host's
+# network for apt and PyPI. The client's notice that this builder is deprecated
+# is dropped; anything else it says is shown when the build fails.
+classic_build() {
+  local tag=$1 context=$2
+  if ! DOCKER_BUILDKIT=0 docker build --network host --quiet -t "$tag" "$context" \
+    >/dev/null 2>"$RUN_DIR/build.err"; then
+    cat "$RUN_DIR/build.err"
+    return 1
+  fi
 }
 
 apt_mirror() {
@@ -382,11 +406,10 @@ import_rootfs() {
 
 # --- the product ---------------------------------------------------------------
 
-# The classic builder, as on Debian's engine; the stand-in base images are
-# local, so nothing is pulled. Retried because dependencies come from PyPI.
+# Base images are already local, so nothing is pulled. Retried because the
+# dependencies come from PyPI.
 build_app_image() {
-  retry 3 env DOCKER_BUILDKIT=0 docker build --network host --quiet \
-    -t "$APP_IMAGE" "$ROOT" >/dev/null
+  retry 3 classic_build "$APP_IMAGE" "$ROOT"
   log "built $APP_IMAGE ($(docker image inspect --format '{{.Size}}' "$APP_IMAGE" |
     awk '{printf "%.0f MB", $1 / 1e6}')) on $BASE_SOURCE base images"
 
@@ -512,7 +535,7 @@ wait_healthy() {
   local deadline=$((SECONDS + WAIT_TIMEOUT)) service status pending
   while ((SECONDS < deadline)); do
     pending=""
-    for service in api db redis; do
+    for service in api worker db redis; do
       status="$(docker inspect --format '{{.State.Health.Status}}' \
         "$(compose ps --quiet "$service")" 2>/dev/null || echo missing)"
       [[ $status == healthy ]] || pending+=" $service=$status"
@@ -537,7 +560,26 @@ restart_db() {
   log "api healthy again without a restart of its own"
 }
 
+# SIGTERM must be enough: exit 137 means compose gave up and sent SIGKILL.
+stop_gracefully() {
+  compose stop --timeout 30
+
+  local service code
+  for service in api worker; do
+    code="$(docker inspect --format '{{.State.ExitCode}}' "$(compose ps --all --quiet "$service")")"
+    log "$service exited $code on SIGTERM"
+    if [[ $code == 137 ]]; then
+      if [[ $service == api ]]; then
+        log "the api did not drain and exit on SIGTERM"
+        return 1
+      fi
+      log "WARNING: the $service had to be killed; it ignores SIGTERM"
+    fi
+  done
+}
+
 stack_down_keep_volumes() {
+  stop_gracefully
   compose down --timeout 30
   STACK_UP=0
   docker volume inspect concurso-coach_db-data >/dev/null
@@ -573,7 +615,7 @@ main() {
   step "smoke: write" smoke_write
   step "restart db" restart_db
   step "smoke: read after db restart" smoke_read
-  step "compose down (keep volumes)" stack_down_keep_volumes
+  step "compose stop + down (keep volumes)" stack_down_keep_volumes
   step "compose up --wait again" stack_up
   step "smoke: read after down/up" smoke_read
   step "compose down -v" stack_down_with_volumes
