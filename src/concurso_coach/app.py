@@ -38,6 +38,8 @@ from concurso_coach.platform.logging import configure_logging
 from concurso_coach.platform.middleware import RequestContextMiddleware, check_query_string
 from concurso_coach.platform.pagination import provide_page_params
 from concurso_coach.platform.redis import build_store, create_redis_client
+from concurso_coach.practice.controllers import PRACTICE_CONTROLLERS
+from concurso_coach.questions.controllers import QUESTION_CONTROLLERS
 from concurso_coach.settings import Settings, load_settings
 
 if TYPE_CHECKING:
@@ -133,6 +135,8 @@ def _route_handlers() -> list[ControllerRouterHandler]:
         HealthController,
         *ACCOUNT_CONTROLLERS,
         *CATALOGUE_CONTROLLERS,
+        *QUESTION_CONTROLLERS,
+        *PRACTICE_CONTROLLERS,
         JobController,
     ]
     return handlers

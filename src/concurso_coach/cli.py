@@ -27,8 +27,15 @@ def _feature_commands() -> list[click.Command]:
     from concurso_coach.catalogue.cli import syllabus_group
     from concurso_coach.jobs.worker import worker_group
     from concurso_coach.parity.cli import parity_command
+    from concurso_coach.questions.cli import questions_group
 
-    commands: list[click.Command] = [users_group, worker_group, parity_command, syllabus_group]
+    commands: list[click.Command] = [
+        users_group,
+        worker_group,
+        parity_command,
+        syllabus_group,
+        questions_group,
+    ]
     return commands
 
 

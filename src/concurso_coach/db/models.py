@@ -8,7 +8,9 @@ from __future__ import annotations
 from advanced_alchemy.base import orm_registry
 
 import concurso_coach.accounts.models
-import concurso_coach.catalogue.models  # noqa: F401
+import concurso_coach.catalogue.models
+import concurso_coach.practice.models
+import concurso_coach.questions.models  # noqa: F401
 
 metadata = orm_registry.metadata
 

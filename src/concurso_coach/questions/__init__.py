@@ -1,0 +1,1 @@
+"""The question bank: real past questions, their import and their search."""

@@ -1,0 +1,175 @@
+"""Lean SQL for the question bank: bulk idempotent inserts and the list hot path."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+from uuid import UUID
+
+from advanced_alchemy.repository import SQLAlchemyAsyncRepository
+from sqlalchemy import ColumnElement, Table, false, func, select, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import RowMapping
+
+from concurso_coach.questions.models import Question, QuestionUpload
+from concurso_coach.questions.search import like_pattern, search_terms
+
+questions = cast(Table, Question.__table__)
+
+# Must match the migration's index expression word for word, or the planner
+# will not use ix_questions_search.
+_PG_MATCH = text(
+    "to_tsvector('portuguese'::regconfig, "
+    "coach_unaccent(questions.statement || ' ' || questions.options_text)) "
+    "@@ websearch_to_tsquery('portuguese'::regconfig, coach_unaccent(:search_query))"
+)
+
+LIST_COLUMNS = (
+    questions.c.id,
+    questions.c.source,
+    questions.c.external_id,
+    questions.c.board_id,
+    questions.c.exam_id,
+    questions.c.year,
+    questions.c.exam_label,
+    questions.c.organisation,
+    questions.c.post,
+    questions.c.subject_id,
+    questions.c.subject_name,
+    questions.c.topic_id,
+    questions.c.topic_name,
+    questions.c.kind,
+    questions.c.statement,
+    questions.c.options,
+    questions.c.answer_key,
+    questions.c.voided,
+    questions.c.outdated,
+    questions.c.licence,
+    questions.c.source_url,
+)
+
+
+@dataclass(frozen=True)
+class QuestionFilters:
+    board_ids: Sequence[UUID] | None = None
+    year: int | None = None
+    subject_id: UUID | None = None
+    subject_key: str | None = None
+    topic_id: UUID | None = None
+    kind: str | None = None
+    source: str | None = None
+    query: str | None = None
+    include_voided: bool = False
+    include_outdated: bool = False
+
+
+class QuestionRepository(SQLAlchemyAsyncRepository[Question]):
+    model_type = Question
+
+    async def insert_new(self, rows: Sequence[dict[str, Any]]) -> list[UUID]:
+        """Insert rows whose natural key is free; the ids of those inserted."""
+        if not rows:
+            return []
+        insert = postgresql.insert if self._dialect.name == "postgresql" else sqlite.insert
+        statement = (
+            insert(questions)
+            .on_conflict_do_nothing(index_elements=["source", "external_id"])
+            .returning(questions.c.id)
+        )
+        result = await self.session.execute(statement, list(rows))
+        return [row[0] for row in result.all()]
+
+    async def list_rows(
+        self, filters: QuestionFilters, limit: int, offset: int
+    ) -> tuple[Sequence[RowMapping], int]:
+        """One page of rows and the count of every match (two plain queries)."""
+        conditions = self._conditions(filters)
+        if conditions is None:
+            return [], 0
+
+        page = (
+            select(*LIST_COLUMNS)
+            .where(*conditions)
+            .order_by(questions.c.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        count = select(func.count()).select_from(questions).where(*conditions)
+        rows = (await self.session.execute(page)).mappings().all()
+        total = (await self.session.execute(count)).scalar_one()
+        return rows, total
+
+    async def get_row(self, question_id: UUID) -> RowMapping | None:
+        statement = select(*LIST_COLUMNS).where(questions.c.id == question_id)
+        return (await self.session.execute(statement)).mappings().one_or_none()
+
+    async def get_rows(self, question_ids: Sequence[UUID]) -> list[RowMapping]:
+        if not question_ids:
+            return []
+        statement = select(*LIST_COLUMNS).where(questions.c.id.in_(question_ids))
+        return list((await self.session.execute(statement)).mappings().all())
+
+    async def list_ids_for_subject(
+        self,
+        subject_id: UUID | None,
+        subject_key: str,
+        kind: str,
+        option_count: int | None,
+    ) -> list[UUID]:
+        """Ids of live questions linked to the subject, or named like it when unlinked."""
+        linked = questions.c.subject_id == subject_id if subject_id is not None else false()
+        by_name = questions.c.subject_id.is_(None) & (questions.c.subject_key == subject_key)
+        statement = select(questions.c.id).where(
+            linked | by_name,
+            questions.c.kind == kind,
+            questions.c.voided.is_(False),
+            questions.c.outdated.is_(False),
+        )
+        if option_count is not None:
+            statement = statement.where(func.json_array_length(questions.c.options) <= option_count)
+        return list((await self.session.execute(statement)).scalars().all())
+
+    def _conditions(self, filters: QuestionFilters) -> list[ColumnElement[bool]] | None:
+        """The WHERE clauses; ``None`` when nothing can match."""
+        conditions: list[ColumnElement[bool]] = []
+        if filters.board_ids is not None:
+            if not filters.board_ids:
+                return None
+            conditions.append(questions.c.board_id.in_(filters.board_ids))
+        if filters.year is not None:
+            conditions.append(questions.c.year == filters.year)
+        if filters.subject_id is not None:
+            conditions.append(questions.c.subject_id == filters.subject_id)
+        if filters.subject_key is not None:
+            conditions.append(questions.c.subject_key == filters.subject_key)
+        if filters.topic_id is not None:
+            conditions.append(questions.c.topic_id == filters.topic_id)
+        if filters.kind is not None:
+            conditions.append(questions.c.kind == filters.kind)
+        if filters.source is not None:
+            conditions.append(questions.c.source == filters.source)
+        if not filters.include_voided:
+            conditions.append(questions.c.voided.is_(False))
+        if not filters.include_outdated:
+            conditions.append(questions.c.outdated.is_(False))
+
+        if filters.query:
+            search = self._search_condition(filters.query)
+            if search is None:
+                return None
+            conditions.extend(search)
+        return conditions
+
+    def _search_condition(self, query: str) -> list[ColumnElement[bool]] | None:
+        terms = search_terms(query)
+        if not terms:
+            return None
+        if self._dialect.name == "postgresql":
+            match = _PG_MATCH.bindparams(search_query=query)
+            return [match]  # type: ignore[list-item]
+        return [questions.c.search_text.like(like_pattern(term), escape="\\") for term in terms]
+
+
+class QuestionUploadRepository(SQLAlchemyAsyncRepository[QuestionUpload]):
+    model_type = QuestionUpload

@@ -1,0 +1,532 @@
+"""Question bank rules: imports, listing and search, editor CRUD.
+
+Other features call `QuestionService` (never the repositories): practice
+uses `get_keys` to score attempts and `list_ids_for_subject` to draw mock
+exams.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import IO, Any
+from uuid import UUID
+
+import msgspec
+import structlog
+from advanced_alchemy.exceptions import DuplicateKeyError, IntegrityError
+from msgspec import UNSET
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncSession
+from uuid_utils.compat import uuid7
+
+from concurso_coach.catalogue.models import ScoringRule
+from concurso_coach.catalogue.schemas import BoardCreate
+from concurso_coach.catalogue.services import CatalogueService
+from concurso_coach.platform.database import build_database_config, install_sqlite_pragmas
+from concurso_coach.platform.errors import (
+    ConflictError,
+    InvalidField,
+    NotFoundError,
+    UnprocessableError,
+)
+from concurso_coach.platform.pagination import Page
+from concurso_coach.questions.importers import PARSERS, ImportFormat
+from concurso_coach.questions.importers.base import (
+    ItemProblem,
+    Option,
+    ParsedQuestion,
+    QuestionKind,
+    check_question,
+)
+from concurso_coach.questions.models import Question, QuestionUpload
+from concurso_coach.questions.repositories import (
+    QuestionFilters,
+    QuestionRepository,
+    QuestionUploadRepository,
+)
+from concurso_coach.questions.schemas import (
+    ImportProblem,
+    ImportReport,
+    OptionRead,
+    QuestionCreate,
+    QuestionKey,
+    QuestionRead,
+    QuestionUpdate,
+)
+from concurso_coach.questions.search import fold, search_document
+from concurso_coach.settings import Settings
+
+log = structlog.get_logger(__name__)
+
+ProgressCallback = Callable[[int, int], Awaitable[None]]
+
+IMPORT_BATCH_SIZE = 500
+MAX_REPORTED_PROBLEMS = 200
+
+# Boards the real data sets name, created on first import when missing.
+KNOWN_BOARDS: dict[str, tuple[str, ScoringRule]] = {
+    "cebraspe": (
+        "Centro Brasileiro de Pesquisa em Avaliação e Seleção e de Promoção de Eventos",
+        ScoringRule.TRUE_FALSE_PENALISED,
+    ),
+    "fgv": ("Fundação Getulio Vargas", ScoringRule.MULTIPLE_CHOICE),
+    "inep": (
+        "Instituto Nacional de Estudos e Pesquisas Educacionais Anísio Teixeira",
+        ScoringRule.MULTIPLE_CHOICE,
+    ),
+}
+_BOARD_PAGE = 100
+
+
+class QuestionService:
+    """The question bank over one session; writes commit explicitly."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.questions = QuestionRepository(session=session)
+        self.catalogue = CatalogueService(session)
+        self._boards: dict[str, UUID] | None = None
+        self._acronyms: dict[UUID, str] | None = None
+
+    # Import
+
+    async def import_stream(
+        self,
+        stream: IO[bytes],
+        import_format: ImportFormat,
+        *,
+        total_bytes: int = 0,
+        on_progress: ProgressCallback | None = None,
+    ) -> ImportReport:
+        """Import every good item of ``stream``; bad items become problems.
+
+        Items go in batches of ``IMPORT_BATCH_SIZE``, each committed on its own:
+        an interrupted import is simply run again, since known items are skipped.
+        """
+        report = ImportReport(format=import_format.value)
+        batch: list[ParsedQuestion] = []
+
+        for item in PARSERS[import_format](stream):
+            report.read += 1
+            if isinstance(item, ItemProblem):
+                _record_problem(report, item)
+                continue
+
+            batch.append(item)
+            if len(batch) >= IMPORT_BATCH_SIZE:
+                await self._store_batch(batch, report)
+                batch = []
+                if on_progress is not None:
+                    await on_progress(_position(stream), total_bytes)
+
+        await self._store_batch(batch, report)
+        if on_progress is not None:
+            await on_progress(total_bytes, total_bytes)
+
+        log.info(
+            "questions_imported",
+            format=import_format.value,
+            read=report.read,
+            inserted=report.inserted,
+            already_present=report.already_present,
+            problems=report.problem_count,
+        )
+        return report
+
+    async def _store_batch(self, batch: list[ParsedQuestion], report: ImportReport) -> None:
+        if not batch:
+            return
+        now = dt.datetime.now(dt.UTC)
+        rows = []
+        for question in batch:
+            board_id = await self._board_id(question.board, question.kind)
+            rows.append(_row(question, board_id, now))
+
+        inserted = set(await self.questions.insert_new(rows))
+        await self.session.commit()
+
+        report.inserted += len(inserted)
+        report.already_present += len(rows) - len(inserted)
+        report.voided_inserted += sum(row["voided"] for row in rows if row["id"] in inserted)
+
+    async def _board_id(self, name: str | None, kind: QuestionKind) -> UUID | None:
+        """The catalogue board of that acronym (case-insensitive), created when missing."""
+        if name is None:
+            return None
+        boards = await self._known_boards()
+        key = fold(name)
+        if key in boards:
+            return boards[key]
+
+        full_name, rule = KNOWN_BOARDS.get(key, (name, _default_rule(kind)))
+        created = await self.catalogue.create_board(
+            BoardCreate(name=full_name, acronym=name, default_scoring_rule=rule)
+        )
+        boards[key] = created.id
+        log.info("board_created_by_import", acronym=name)
+        return created.id
+
+    async def _known_boards(self) -> dict[str, UUID]:
+        if self._boards is None:
+            self._boards = {}
+            offset = 0
+            while True:
+                page = await self.catalogue.list_boards(_BOARD_PAGE, offset)
+                for board in page.items:
+                    self._boards[fold(board.acronym)] = board.id
+                offset += _BOARD_PAGE
+                if offset >= page.total:
+                    break
+            self._acronyms = {board_id: acronym for acronym, board_id in self._boards.items()}
+        return self._boards
+
+    async def _board_acronyms(self, board_ids: Iterable[UUID | None]) -> dict[UUID, str]:
+        wanted = {board_id for board_id in board_ids if board_id is not None}
+        if not wanted:
+            return {}
+        acronyms: dict[UUID, str] = {}
+        for board_id in wanted:
+            try:
+                acronyms[board_id] = (await self.catalogue.get_board(board_id)).acronym
+            except NotFoundError:
+                continue
+        return acronyms
+
+    # Reading
+
+    async def list_questions(
+        self,
+        filters: QuestionFilters,
+        limit: int,
+        offset: int,
+        *,
+        board: str | None = None,
+        subject: str | None = None,
+        with_keys: bool = False,
+    ) -> Page[QuestionRead]:
+        """A page of questions; ``board`` is an acronym, ``subject`` a free subject name."""
+        if board is not None:
+            board_id = (await self._known_boards()).get(fold(board))
+            ids = [board_id] if board_id is not None else []
+            if filters.board_ids is not None:
+                ids = [i for i in ids if i in filters.board_ids]
+            filters = msgspec.structs.replace(filters, board_ids=ids)  # type: ignore[type-var]
+        if subject is not None:
+            filters = msgspec.structs.replace(  # type: ignore[type-var]
+                filters, subject_key=fold(subject.strip())
+            )
+
+        rows, total = await self.questions.list_rows(filters, limit, offset)
+        acronyms = await self._board_acronyms(row["board_id"] for row in rows)
+        items = [_question_read(row, acronyms, with_keys) for row in rows]
+        return Page(items, total, limit, offset)
+
+    async def get_question(self, question_id: UUID, *, with_key: bool = False) -> QuestionRead:
+        row = await self.questions.get_row(question_id)
+        if row is None:
+            raise NotFoundError(f"No question has id {question_id}.")
+        acronyms = await self._board_acronyms([row["board_id"]])
+        return _question_read(row, acronyms, with_key)
+
+    async def get_keys(self, question_ids: Sequence[UUID]) -> dict[UUID, QuestionKey]:
+        """Answer keys and subject links of the given questions, for scoring."""
+        rows = await self.questions.get_rows(question_ids)
+        return {row["id"]: _question_key(row) for row in rows}
+
+    async def get_key(self, question_id: UUID) -> QuestionKey:
+        keys = await self.get_keys([question_id])
+        if question_id not in keys:
+            raise NotFoundError(f"No question has id {question_id}.")
+        return keys[question_id]
+
+    async def get_reads(
+        self, question_ids: Sequence[UUID], *, with_keys: bool
+    ) -> dict[UUID, QuestionRead]:
+        rows = await self.questions.get_rows(question_ids)
+        acronyms = await self._board_acronyms(row["board_id"] for row in rows)
+        return {row["id"]: _question_read(row, acronyms, with_keys) for row in rows}
+
+    async def list_ids_for_subject(
+        self,
+        subject_id: UUID | None,
+        subject_name: str,
+        kind: QuestionKind,
+        option_count: int | None = None,
+    ) -> list[UUID]:
+        """Live questions of a subject: linked to it, or unlinked and named alike."""
+        return await self.questions.list_ids_for_subject(
+            subject_id, fold(subject_name.strip()), kind.value, option_count
+        )
+
+    # Editing
+
+    async def create_question(self, data: QuestionCreate) -> QuestionRead:
+        question = _parsed_from_create(data)
+        _check_or_raise(question)
+
+        board_id = data.board_id
+        row = _row(question, board_id, dt.datetime.now(dt.UTC))
+        row.update(exam_id=data.exam_id, subject_id=data.subject_id, topic_id=data.topic_id)
+        inserted = await self.questions.insert_new([row])
+        if not inserted:
+            raise ConflictError(
+                f"A question with source '{question.source}' and external_id "
+                f"'{question.external_id}' already exists."
+            )
+        await self._commit()
+        log.info("question_created", question_id=str(row["id"]), source=question.source)
+        return await self.get_question(row["id"], with_key=True)
+
+    async def update_question(self, question_id: UUID, data: QuestionUpdate) -> QuestionRead:
+        question = await self.questions.get_one_or_none(id=question_id)
+        if question is None:
+            raise NotFoundError(f"No question has id {question_id}.")
+
+        changes = {
+            field: getattr(data, field)
+            for field in data.__struct_fields__
+            if getattr(data, field) is not UNSET
+        }
+        if "options" in changes:
+            changes["options"] = [{"letter": o.letter, "text": o.text} for o in changes["options"]]
+        for field, value in changes.items():
+            setattr(question, field, value)
+        if changes.get("voided") is False and question.answer_key is None:
+            raise UnprocessableError("A question without an answer key must stay voided.")
+        if "answer_key" in changes and changes["answer_key"] is None:
+            question.voided = True
+
+        _check_or_raise(_parsed_from_row(question))
+        _refresh_derived(question)
+        await self._commit()
+        log.info("question_updated", question_id=str(question_id), fields=sorted(changes))
+        return await self.get_question(question_id, with_key=True)
+
+    async def delete_question(self, question_id: UUID) -> None:
+        question = await self.questions.get_one_or_none(id=question_id)
+        if question is None:
+            raise NotFoundError(f"No question has id {question_id}.")
+        await self.session.delete(question)
+        await self._commit()
+        log.info("question_deleted", question_id=str(question_id))
+
+    async def _commit(self) -> None:
+        try:
+            await self.session.commit()
+        except (DuplicateKeyError, IntegrityError, sa_exc.IntegrityError):
+            await self.session.rollback()
+            raise UnprocessableError(
+                "A linked board, exam, subject or topic does not exist."
+            ) from None
+
+
+def _default_rule(kind: QuestionKind) -> ScoringRule:
+    if kind is QuestionKind.TRUE_FALSE:
+        return ScoringRule.TRUE_FALSE_PENALISED
+    return ScoringRule.MULTIPLE_CHOICE
+
+
+def _position(stream: IO[bytes]) -> int:
+    try:
+        return stream.tell()
+    except (OSError, ValueError):
+        return 0
+
+
+def _record_problem(report: ImportReport, problem: ItemProblem) -> None:
+    report.problem_count += 1
+    if len(report.problems) < MAX_REPORTED_PROBLEMS:
+        report.problems.append(ImportProblem(problem.location, problem.reason))
+
+
+def _options_text(options: Sequence[Option]) -> str:
+    return "\n".join(option.text for option in options)
+
+
+def _row(question: ParsedQuestion, board_id: UUID | None, now: dt.datetime) -> dict[str, Any]:
+    options_text = _options_text(question.options)
+    subject = question.subject.strip() if question.subject else None
+    return {
+        "id": uuid7(),
+        "created_at": now,
+        "updated_at": now,
+        "source": question.source,
+        "external_id": question.external_id,
+        "board_id": board_id,
+        "exam_id": None,
+        "subject_id": None,
+        "topic_id": None,
+        "year": question.year,
+        "exam_label": question.exam_label,
+        "organisation": question.organisation,
+        "post": question.post,
+        "subject_name": subject,
+        "subject_key": fold(subject) if subject else None,
+        "topic_name": question.topic,
+        "kind": question.kind.value,
+        "statement": question.statement,
+        "options": [{"letter": o.letter, "text": o.text} for o in question.options],
+        "options_text": options_text,
+        "answer_key": question.answer_key,
+        "voided": question.voided,
+        "outdated": question.outdated,
+        "licence": question.licence,
+        "source_url": question.source_url,
+        "search_text": search_document(question.statement, options_text),
+    }
+
+
+def _refresh_derived(question: Question) -> None:
+    options = [Option(o["letter"], o["text"]) for o in question.options]
+    question.options_text = _options_text(options)
+    question.search_text = search_document(question.statement, question.options_text)
+    subject = question.subject_name.strip() if question.subject_name else None
+    question.subject_key = fold(subject) if subject else None
+
+
+def _parsed_from_create(data: QuestionCreate) -> ParsedQuestion:
+    return ParsedQuestion(
+        source=data.source,
+        external_id=data.external_id or str(uuid7()),
+        kind=QuestionKind(data.kind),
+        statement=data.statement,
+        options=tuple(Option(o.letter, o.text) for o in data.options),
+        answer_key=data.answer_key,
+        voided=data.voided or data.answer_key is None,
+        outdated=data.outdated,
+        year=data.year,
+        exam_label=data.exam_label,
+        organisation=data.organisation,
+        post=data.post,
+        subject=data.subject_name,
+        topic=data.topic_name,
+        licence=data.licence,
+        source_url=data.source_url,
+    )
+
+
+def _parsed_from_row(question: Question) -> ParsedQuestion:
+    return ParsedQuestion(
+        source=question.source,
+        external_id=question.external_id,
+        kind=QuestionKind(question.kind),
+        statement=question.statement,
+        options=tuple(Option(o["letter"], o["text"]) for o in question.options),
+        answer_key=question.answer_key,
+        voided=question.voided,
+        outdated=question.outdated,
+    )
+
+
+def _check_or_raise(question: ParsedQuestion) -> None:
+    reason = check_question(question)
+    if reason is not None:
+        raise UnprocessableError(
+            f"Invalid question: {reason}.",
+            errors=[InvalidField(field="question", message=reason)],
+        )
+
+
+def _question_read(row: RowMapping, acronyms: dict[UUID, str], with_key: bool) -> QuestionRead:
+    board_id = row["board_id"]
+    return QuestionRead(
+        id=row["id"],
+        source=row["source"],
+        external_id=row["external_id"],
+        kind=row["kind"],
+        statement=row["statement"],
+        options=[OptionRead(o["letter"], o["text"]) for o in row["options"]],
+        voided=row["voided"],
+        outdated=row["outdated"],
+        board_id=board_id,
+        board=acronyms.get(board_id) if board_id is not None else None,
+        exam_id=row["exam_id"],
+        year=row["year"],
+        exam_label=row["exam_label"],
+        organisation=row["organisation"],
+        post=row["post"],
+        subject_id=row["subject_id"],
+        subject_name=row["subject_name"],
+        topic_id=row["topic_id"],
+        topic_name=row["topic_name"],
+        licence=row["licence"],
+        source_url=row["source_url"],
+        answer_key=row["answer_key"] if with_key else UNSET,
+    )
+
+
+def _question_key(row: RowMapping) -> QuestionKey:
+    return QuestionKey(
+        id=row["id"],
+        kind=row["kind"],
+        option_count=len(row["options"]),
+        answer_key=row["answer_key"],
+        voided=row["voided"],
+        subject_id=row["subject_id"],
+        subject_name=row["subject_name"],
+        topic_id=row["topic_id"],
+        topic_name=row["topic_name"],
+        board_id=row["board_id"],
+    )
+
+
+async def import_stream_standalone(
+    settings: Settings,
+    stream: IO[bytes],
+    import_format: ImportFormat,
+    total_bytes: int = 0,
+    on_progress: ProgressCallback | None = None,
+) -> ImportReport:
+    """Import a stream outside any app (the CLI), with an engine of its own."""
+    config = build_database_config(settings)
+    install_sqlite_pragmas(config)
+    engine = config.get_engine()
+    try:
+        async with AsyncSession(engine, expire_on_commit=False) as session:
+            return await QuestionService(session).import_stream(
+                stream, import_format, total_bytes=total_bytes, on_progress=on_progress
+            )
+    finally:
+        await engine.dispose()
+
+
+class UploadService:
+    """Staging of uploaded files for import jobs that may run in another process."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.uploads = QuestionUploadRepository(session=session)
+
+    async def stage(
+        self, owner_id: UUID, import_format: ImportFormat, filename: str, content: bytes
+    ) -> UUID:
+        upload = QuestionUpload(
+            owner_id=owner_id,
+            format=import_format.value,
+            filename=filename,
+            size=len(content),
+            content=content,
+        )
+        self.session.add(upload)
+        await self.session.commit()
+        log.info("question_upload_staged", upload_id=str(upload.id), size=len(content))
+        return upload.id
+
+    async def import_staged(
+        self, upload_id: UUID, on_progress: ProgressCallback | None = None
+    ) -> ImportReport:
+        """Import a staged upload, then drop it; a retry after a crash starts over safely."""
+        upload = await self.uploads.get_one_or_none(id=upload_id)
+        if upload is None:
+            raise NotFoundError(f"No staged upload has id {upload_id}.")
+
+        stream = io.BytesIO(upload.content)
+        report = await QuestionService(self.session).import_stream(
+            stream, ImportFormat(upload.format), total_bytes=upload.size, on_progress=on_progress
+        )
+        await self.session.delete(upload)
+        await self.session.commit()
+        return report
