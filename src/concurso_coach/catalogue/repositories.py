@@ -73,6 +73,13 @@ class ExamFilters:
 class ExamRepository(SQLAlchemyAsyncRepository[Exam]):
     model_type = Exam
 
+    async def get_for_update(self, exam_id: UUID, *, lock: bool) -> Exam | None:
+        statement = select(Exam).where(Exam.id == exam_id)
+        if lock:
+            statement = statement.with_for_update()
+        exam: Exam | None = await self.session.scalar(statement)
+        return exam
+
     async def list_page(
         self, filters: ExamFilters, sort: ExamSort, limit: int, offset: int
     ) -> tuple[list[Exam], int]:

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 import structlog
 from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from uuid_utils.compat import uuid7
 
@@ -113,6 +114,17 @@ class CatalogueService:
         self.subjects = SubjectRepository(session=session)
         self.topics = TopicRepository(session=session)
 
+    async def _commit(self) -> None:
+        # The checks before each write give the precise message; this covers a
+        # concurrent writer that slipped in between the check and the commit.
+        try:
+            await self.session.commit()
+        except IntegrityError:
+            await self.session.rollback()
+            raise ConflictError(
+                "The change conflicts with data stored meanwhile; reload and retry."
+            ) from None
+
     # Boards
 
     async def list_boards(self, limit: int, offset: int) -> Page[BoardRead]:
@@ -130,7 +142,7 @@ class CatalogueService:
             default_scoring_rule=data.default_scoring_rule.value,
         )
         self.session.add(board)
-        await self.session.commit()
+        await self._commit()
         log.info("board_created", board_id=str(board.id), acronym=board.acronym)
         return _board_read(board)
 
@@ -142,7 +154,7 @@ class CatalogueService:
         if "default_scoring_rule" in changes:
             changes["default_scoring_rule"] = changes["default_scoring_rule"].value
         _apply(board, changes)
-        await self.session.commit()
+        await self._commit()
         return _board_read(board)
 
     async def delete_board(self, board_id: UUID) -> None:
@@ -150,7 +162,7 @@ class CatalogueService:
         if await self.boards.has_exams(board_id):
             raise ConflictError("The board still runs exams; delete or move them first.")
         await self.session.delete(board)
-        await self.session.commit()
+        await self._commit()
         log.info("board_deleted", board_id=str(board_id))
 
     async def _require_board(self, board_id: UUID) -> Board:
@@ -195,7 +207,7 @@ class CatalogueService:
         )
         _refresh_derived(exam)
         self.session.add(exam)
-        await self.session.commit()
+        await self._commit()
         log.info("exam_created", exam_id=str(exam.id), board=board.acronym)
         return await self.get_exam_structure(exam.id)
 
@@ -209,14 +221,14 @@ class CatalogueService:
                 changes[key] = changes[key].value
         _apply(exam, changes)
         _refresh_derived(exam)
-        await self.session.commit()
+        await self._commit()
         return await self.get_exam_structure(exam_id)
 
     async def delete_exam(self, exam_id: UUID) -> None:
         exam = await self._require_exam(exam_id)
         # Blocks, subjects and topics go with it through ON DELETE CASCADE.
         await self.session.delete(exam)
-        await self.session.commit()
+        await self._commit()
         log.info("exam_deleted", exam_id=str(exam_id))
 
     async def get_exam_structure(self, exam_id: UUID) -> ExamDetail:
@@ -284,7 +296,7 @@ class CatalogueService:
             minimum_score=data.minimum_score,
         )
         self.session.add(block)
-        await self.session.commit()
+        await self._commit()
         return _block_read(block)
 
     async def update_block(self, exam_id: UUID, block_id: UUID, data: BlockUpdate) -> BlockRead:
@@ -293,7 +305,7 @@ class CatalogueService:
         if "name" in changes and changes["name"] != block.name:
             await self._check_block_name_free(exam_id, changes["name"])
         _apply(block, changes)
-        await self.session.commit()
+        await self._commit()
         return _block_read(block)
 
     async def delete_block(self, exam_id: UUID, block_id: UUID) -> None:
@@ -301,7 +313,7 @@ class CatalogueService:
         if await self.blocks.has_subjects(block_id):
             raise ConflictError("The block still has subjects; delete or move them first.")
         await self.session.delete(block)
-        await self.session.commit()
+        await self._commit()
 
     async def _require_block(self, exam_id: UUID, block_id: UUID) -> Block:
         block = await self.blocks.get_one_or_none(id=block_id, exam_id=exam_id)
@@ -351,7 +363,7 @@ class CatalogueService:
             minimum_score=data.minimum_score,
         )
         self.session.add(subject)
-        await self.session.commit()
+        await self._commit()
         return _subject_read(subject, {})
 
     async def update_subject(
@@ -364,13 +376,13 @@ class CatalogueService:
         if "name" in changes and changes["name"] != subject.name:
             await self._check_subject_name_free(exam_id, changes["name"])
         _apply(subject, changes)
-        await self.session.commit()
+        await self._commit()
         return _subject_read(subject, await self.subjects.topic_counts(exam_id))
 
     async def delete_subject(self, exam_id: UUID, subject_id: UUID) -> None:
         subject = await self._require_subject(exam_id, subject_id)
         await self.session.delete(subject)
-        await self.session.commit()
+        await self._commit()
 
     async def _require_subject(self, exam_id: UUID, subject_id: UUID) -> Subject:
         subject = await self.subjects.get_one_or_none(id=subject_id, exam_id=exam_id)
@@ -452,7 +464,10 @@ class CatalogueService:
         answers the diff; a dry run answers the same without writing.
         """
         syllabus = read_syllabus(text)
-        await self._require_exam(exam_id)
+        # The row lock makes concurrent imports of one exam take turns on
+        # PostgreSQL; SQLite already serialises writers.
+        if await self.exams.get_for_update(exam_id, lock=not dry_run) is None:
+            raise NotFoundError(f"No exam has id {exam_id}.")
 
         subjects = await self.subjects.list_for_exam(exam_id)
         stored_rows = await self.topics.list_for_exam(exam_id)
@@ -466,6 +481,11 @@ class CatalogueService:
         try:
             ids = await self._store(exam_id, syllabus, plan, subjects, stored_rows)
             await self.session.commit()
+        except IntegrityError:
+            await self.session.rollback()
+            raise ConflictError(
+                "The exam changed while its syllabus was being imported; retry."
+            ) from None
         except BaseException:
             await self.session.rollback()
             raise
@@ -498,11 +518,10 @@ class CatalogueService:
 
         # Kept rows first let go of their paths and parents, so that deleting a
         # removed parent cannot cascade to them and no path collides midway.
-        kept_rows = {topic.id: topic for topic, _ in stored_rows}
-        kept_ids = set(plan.kept.values())
-        for index, topic_id in enumerate(kept_ids):
-            kept_rows[topic_id].path = f"~{index}"
-            kept_rows[topic_id].parent_id = None
+        stored_by_id = {topic.id: topic for topic, _ in stored_rows}
+        for index, topic_id in enumerate(plan.kept.values()):
+            stored_by_id[topic_id].path = f"~{index}"
+            stored_by_id[topic_id].parent_id = None
         await self.session.flush()
 
         await self.topics.delete_ids(plan.removed_ids)
@@ -512,7 +531,7 @@ class CatalogueService:
             delete(Block).where(Block.exam_id == exam_id, Block.id.not_in(block_ids.values()))
         )
 
-        topic_ids = await self._store_topics(exam_id, syllabus, plan, subject_ids, kept_rows)
+        topic_ids = await self._store_topics(exam_id, syllabus, plan, subject_ids, stored_by_id)
         return SyllabusIds(block_ids, subject_ids, topic_ids)
 
     async def _store_blocks(self, exam_id: UUID, syllabus: ParsedSyllabus) -> dict[str, UUID]:
@@ -557,7 +576,7 @@ class CatalogueService:
         syllabus: ParsedSyllabus,
         plan: ReimportPlan,
         subject_ids: dict[str, UUID],
-        kept_rows: dict[UUID, Topic],
+        stored_by_id: dict[UUID, Topic],
     ) -> dict[tuple[str, str], UUID]:
         ids: dict[tuple[str, str], UUID] = {}
         kept_values: dict[UUID, dict[str, Any]] = {}
@@ -580,7 +599,7 @@ class CatalogueService:
                 sibling_counts[parent] += 1
                 ids[subject.name, flat.number] = topic_id
 
-                if topic_id in kept_rows:
+                if topic_id in stored_by_id:
                     kept_values[topic_id] = values
                 else:
                     self.session.add(Topic(id=topic_id, **values))
@@ -589,7 +608,7 @@ class CatalogueService:
         # table's UPDATEs before its INSERTs.
         await self.session.flush()
         for topic_id, values in kept_values.items():
-            _apply(kept_rows[topic_id], values)
+            _apply(stored_by_id[topic_id], values)
         await self.session.flush()
         return ids
 
