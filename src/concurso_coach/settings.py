@@ -6,11 +6,13 @@ Nothing here runs at import time: `load_settings()` is called by the CLI and by
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 import tempfile
 from pathlib import Path
 from typing import Annotated, Literal
 
+import limits
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -74,13 +76,34 @@ class Settings(BaseSettings):
     login_rate_limit: str = "5/minute"
     register_rate_limit: str = "10/minute"
     # "fast" trades Argon2 cost for speed; meant for test suites, never production.
-    password_hash_profile: Literal["standard", "fast"] = "standard"
+    password_hash_profile: Literal["standard", "fast"] = "standard"  # noqa: S105
 
     @field_validator("cors_allowed_origins", "trusted_proxies", mode="before")
     @classmethod
     def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_proxies(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                msg = f"{entry!r} is not an IP address or CIDR"
+                raise ValueError(msg) from None
+        return value
+
+    @field_validator("login_rate_limit", "register_rate_limit")
+    @classmethod
+    def _check_rate_limit(cls, value: str) -> str:
+        try:
+            limits.parse(value)
+        except ValueError:
+            msg = 'must look like "5/minute" or "20 per hour"'
+            raise ValueError(msg) from None
         return value
 
     @field_validator("log_level", mode="before")
