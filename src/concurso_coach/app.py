@@ -23,6 +23,7 @@ from concurso_coach.accounts.controllers import ACCOUNT_CONTROLLERS
 from concurso_coach.accounts.guards import provide_current_account
 from concurso_coach.catalogue.controllers import CATALOGUE_CONTROLLERS
 from concurso_coach.cli import CoachCLIPlugin
+from concurso_coach.coach.controllers import COACH_CONTROLLERS
 from concurso_coach.jobs.controllers import JobController, provide_job_queue
 from concurso_coach.jobs.queue import JobQueue, LocalJobQueue, SaqJobQueue
 from concurso_coach.jobs.registry import load_task_modules
@@ -137,6 +138,7 @@ def _route_handlers() -> list[ControllerRouterHandler]:
         *CATALOGUE_CONTROLLERS,
         *QUESTION_CONTROLLERS,
         *PRACTICE_CONTROLLERS,
+        *COACH_CONTROLLERS,
         JobController,
     ]
     return handlers

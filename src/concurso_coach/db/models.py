@@ -9,6 +9,7 @@ from advanced_alchemy.base import orm_registry
 
 import concurso_coach.accounts.models
 import concurso_coach.catalogue.models
+import concurso_coach.coach.models
 import concurso_coach.practice.models
 import concurso_coach.questions.models  # noqa: F401
 

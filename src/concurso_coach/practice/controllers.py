@@ -12,6 +12,8 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concurso_coach.accounts.guards import BEARER_SECURITY
+from concurso_coach.coach.services import schedule_replan
+from concurso_coach.jobs.queue import JobQueue
 from concurso_coach.platform.pagination import Page, PageParams
 from concurso_coach.practice.schemas import (
     AttemptCreate,
@@ -61,10 +63,14 @@ class AttemptController(Controller):
         request: Request[Any, Any, Any],
         data: JSONBody[AttemptCreate],
         attempts: NamedDependency[AttemptService],
+        job_queue: NamedDependency[JobQueue],
     ) -> AttemptOutcome:
-        return await attempts.record_attempt(
+        outcome = await attempts.record_attempt(
             _caller(request), data.question_id, data.answer, data.elapsed_ms, data.confidence
         )
+        # Debounced: a burst of answers leads to one replan, after the commit.
+        await schedule_replan(job_queue, _caller(request))
+        return outcome
 
     @get("/attempts", summary="My attempts, newest first")
     async def list_attempts(

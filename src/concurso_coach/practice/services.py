@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from uuid_utils.compat import uuid7
 
 from concurso_coach.catalogue.services import CatalogueService
+from concurso_coach.coach.services import on_attempt as coach_on_attempt
 from concurso_coach.platform.errors import (
     ConflictError,
     InvalidField,
@@ -124,6 +125,10 @@ class AttemptService:
         row = attempt_row(account_id, key, answer, outcome.result, outcome.points, elapsed_ms)
         row["confidence"] = confidence
         await self.attempts.insert_many([row])
+        if outcome.result is not ItemResult.BLANK:
+            # Mastery and review cards change in the same transaction as the attempt.
+            right = outcome.result is ItemResult.RIGHT
+            await coach_on_attempt(self.session, account_id, key, right, row["created_at"])
         await self.session.commit()
         log.info("attempt_recorded", question_id=str(question_id), result=outcome.result.value)
 

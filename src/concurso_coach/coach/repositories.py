@@ -1,0 +1,156 @@
+"""SQL of the coach: Advanced Alchemy repositories plus a few lean queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from uuid import UUID
+
+from advanced_alchemy.repository import SQLAlchemyAsyncRepository
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from uuid_utils.compat import uuid7
+
+from concurso_coach.coach.models import (
+    ActivityDay,
+    Goal,
+    MasteryRow,
+    ReviewCard,
+    ReviewLog,
+    StudyPlanRecord,
+)
+
+
+class GoalRepository(SQLAlchemyAsyncRepository[Goal]):
+    model_type = Goal
+
+    async def list_account_ids(self) -> list[UUID]:
+        rows = await self.session.scalars(select(Goal.account_id).order_by(Goal.account_id))
+        return list(rows)
+
+
+class MasteryRepository(SQLAlchemyAsyncRepository[MasteryRow]):
+    model_type = MasteryRow
+
+    async def list_for_account(self, account_id: UUID) -> list[MasteryRow]:
+        rows = await self.session.scalars(
+            select(MasteryRow).where(MasteryRow.account_id == account_id)
+        )
+        return list(rows)
+
+    async def get_for_update(
+        self, account_id: UUID, kind: str, target_id: UUID
+    ) -> MasteryRow | None:
+        # FOR UPDATE (ignored by SQLite, which serialises writers anyway) keeps two
+        # answers given at once from folding into the same old belief.
+        return await self.session.scalar(
+            select(MasteryRow)
+            .where(
+                MasteryRow.account_id == account_id,
+                MasteryRow.kind == kind,
+                MasteryRow.target_id == target_id,
+            )
+            .with_for_update()
+        )
+
+
+class ReviewCardRepository(SQLAlchemyAsyncRepository[ReviewCard]):
+    model_type = ReviewCard
+
+    async def get_for_update(
+        self, account_id: UUID, kind: str, target_id: UUID
+    ) -> ReviewCard | None:
+        return await self.session.scalar(
+            select(ReviewCard)
+            .where(
+                ReviewCard.account_id == account_id,
+                ReviewCard.kind == kind,
+                ReviewCard.target_id == target_id,
+            )
+            .with_for_update()
+        )
+
+    async def get_owned(self, account_id: UUID, card_id: UUID) -> ReviewCard | None:
+        return await self.session.scalar(
+            select(ReviewCard)
+            .where(ReviewCard.id == card_id, ReviewCard.account_id == account_id)
+            .with_for_update()
+        )
+
+    async def list_due(self, account_id: UUID, until: dt.datetime) -> list[ReviewCard]:
+        rows = await self.session.scalars(
+            select(ReviewCard)
+            .where(ReviewCard.account_id == account_id, ReviewCard.due <= until)
+            .order_by(ReviewCard.due, ReviewCard.id)
+        )
+        return list(rows)
+
+    async def count_due(self, account_id: UUID, until: dt.datetime) -> int:
+        total = await self.session.scalar(
+            select(func.count())
+            .select_from(ReviewCard)
+            .where(ReviewCard.account_id == account_id, ReviewCard.due <= until)
+        )
+        return total or 0
+
+    async def list_for_account(self, account_id: UUID) -> list[ReviewCard]:
+        rows = await self.session.scalars(
+            select(ReviewCard).where(ReviewCard.account_id == account_id)
+        )
+        return list(rows)
+
+
+class ReviewLogRepository(SQLAlchemyAsyncRepository[ReviewLog]):
+    model_type = ReviewLog
+
+    async def list_for_card(self, card_id: UUID) -> Sequence[ReviewLog]:
+        rows = await self.session.scalars(
+            select(ReviewLog).where(ReviewLog.card_id == card_id).order_by(ReviewLog.reviewed_at)
+        )
+        return list(rows)
+
+
+class StudyPlanRepository(SQLAlchemyAsyncRepository[StudyPlanRecord]):
+    model_type = StudyPlanRecord
+
+    async def get_for_update(self, account_id: UUID) -> StudyPlanRecord | None:
+        return await self.session.scalar(
+            select(StudyPlanRecord)
+            .where(StudyPlanRecord.account_id == account_id)
+            .with_for_update()
+        )
+
+
+class ActivityRepository(SQLAlchemyAsyncRepository[ActivityDay]):
+    model_type = ActivityDay
+
+    async def mark(self, account_id: UUID, day: dt.date) -> None:
+        """Record activity on ``day``; a day already marked stays as it is."""
+        now = dt.datetime.now(dt.UTC)
+        values = {
+            "id": uuid7(),
+            "account_id": account_id,
+            "day": day,
+            "created_at": now,
+            "updated_at": now,
+        }
+        dialect = self.session.get_bind().dialect.name
+        insert = postgres_insert if dialect == "postgresql" else sqlite_insert
+        statement = insert(ActivityDay).values(values)
+        await self.session.execute(
+            statement.on_conflict_do_nothing(index_elements=["account_id", "day"])
+        )
+
+    async def any_between(self, account_id: UUID, start: dt.date, end: dt.date) -> bool:
+        """Whether some activity falls on a day in ``[start, end)``."""
+        found = await self.session.scalar(
+            select(ActivityDay.id)
+            .where(
+                ActivityDay.account_id == account_id,
+                ActivityDay.day >= start,
+                ActivityDay.day < end,
+            )
+            .limit(1)
+        )
+        return found is not None
