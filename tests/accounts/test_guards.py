@@ -148,3 +148,15 @@ def test_admins_do_not_bypass_the_ownership_rule() -> None:
 
     with pytest.raises(NotFoundError):
         ensure_owner(owner.id, admin)
+
+
+async def test_the_last_admin_cannot_be_demoted(
+    client: AsyncTestClient[Litestar], admin_headers: dict[str, str]
+) -> None:
+    admin_id = await _me(client, admin_headers)
+
+    response = await client.patch(
+        f"/api/users/{admin_id}", json={"role": "candidate"}, headers=admin_headers
+    )
+
+    assert response.status_code == 409

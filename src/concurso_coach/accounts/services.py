@@ -185,6 +185,9 @@ class AccountService:
     async def change_role(self, account_id: UUID, role: Role) -> Account:
         account = await self.get_account(account_id)
         previous = account.role
+        if previous == "admin" and role != "admin" and await self.accounts.count(role="admin") == 1:
+            # Nobody could promote a new admin through the API afterwards.
+            raise ConflictError("The last admin cannot be demoted; promote another one first.")
         account.role = role
         await self.session.commit()
         log.info("account_role_changed", account_id=str(account_id), old=previous, new=role)
