@@ -13,14 +13,14 @@ import re
 import unicodedata
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+# Combining marks (U+0300–U+036F) are what NFKD splits accents into.
+_COMBINING = re.compile("[\u0300-\u036f]")
 MAX_TERMS = 12
 
 
 def fold(text: str) -> str:
     """Lower-case ``text`` and strip its accents (ç → c, ã → a)."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return stripped.casefold()
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text)).casefold()
 
 
 def search_terms(query: str) -> list[str]:

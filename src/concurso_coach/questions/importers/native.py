@@ -78,7 +78,7 @@ def _to_parsed(item: NativeItem) -> ParsedQuestion:
         statement=item.statement,
         options=tuple(Option(option.letter, option.text) for option in item.options),
         answer_key=item.answer,
-        voided=item.voided or item.answer is None,
+        voided=item.voided,
         outdated=item.outdated,
         board=item.board,
         year=item.year,
