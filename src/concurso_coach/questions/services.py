@@ -7,13 +7,13 @@ exams.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import IO, Any
 from uuid import UUID
 
-import msgspec
 import structlog
 from advanced_alchemy.exceptions import DuplicateKeyError, IntegrityError
 from msgspec import UNSET
@@ -213,11 +213,9 @@ class QuestionService:
             ids = [board_id] if board_id is not None else []
             if filters.board_ids is not None:
                 ids = [i for i in ids if i in filters.board_ids]
-            filters = msgspec.structs.replace(filters, board_ids=ids)  # type: ignore[type-var]
+            filters = dataclasses.replace(filters, board_ids=ids)
         if subject is not None:
-            filters = msgspec.structs.replace(  # type: ignore[type-var]
-                filters, subject_key=fold(subject.strip())
-            )
+            filters = dataclasses.replace(filters, subject_key=fold(subject.strip()))
 
         rows, total = await self.questions.list_rows(filters, limit, offset)
         acronyms = await self._board_acronyms(row["board_id"] for row in rows)
