@@ -93,7 +93,7 @@ async def create_exam(
     assert imported.status_code == 200, imported.text
 
     subjects = await _subjects(client, editor, exam_id)
-    for name, count in (counts or SMALL_COUNTS).items():
+    for name, count in (SMALL_COUNTS if counts is None else counts).items():
         changes: dict[str, Any] = {"question_count": count}
         if weights and name in weights:
             changes["weight"] = weights[name]
