@@ -6,6 +6,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 from saq import Worker
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -64,3 +66,17 @@ async def run_queued_jobs(settings: Settings) -> None:
         await queue.stop()
         await redis.aclose()
         await config.get_engine().dispose()
+
+
+async def load_sample_bank(
+    client: AsyncTestClient[Litestar], settings: Settings, editor_headers: dict[str, str]
+) -> dict[str, str]:
+    """Import the six sample questions; external id → question id."""
+    await import_path(settings, SAMPLE, "native")
+    response = await client.get(
+        "/api/questions",
+        params={"source": "sample", "include_voided": "true", "include_outdated": "true"},
+        headers=editor_headers,
+    )
+    assert response.status_code == 200, response.text
+    return {item["external_id"]: item["id"] for item in response.json()["items"]}
