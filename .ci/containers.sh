@@ -5,7 +5,8 @@
 #
 # Lints the Dockerfile, validates compose, starts a private Docker engine,
 # builds the image, brings the stack to healthy, then proves through the
-# published port that accounts survive a database restart and a down/up.
+# published port that an account and an exam written through the API survive a
+# database restart and a down/up.
 # The engine, its data and its containers are removed on every exit path.
 #
 # No registry is reachable on the CI machine, so the base images are local
@@ -478,6 +479,38 @@ for path in ("/health/live", "/health/ready"):
     check(status == 200, f"{path} answered {status}: {body}")
 print("smoke: /health/live and /health/ready answer 200")
 
+def write_exam(state, token):
+    # Boards first: an exam names its board.
+    status, body = call("POST", "/api/boards", {
+        "name": "Banca de prova do CI",
+        "acronym": f"CI{secrets.token_hex(3).upper()}",
+        "default_scoring_rule": "multiple_choice",
+    }, token=token)
+    if status in (404, 405):
+        print(f"smoke: skipped: catalogue not built yet (POST /api/boards is {status})")
+        return
+    check(status == 201, f"POST /api/boards answered {status}: {body}")
+
+    exam = {"organisation": "Prefeitura de Prova", "post": "Analista de CI"}
+    status, body = call("POST", "/api/exams", {**exam, "board_id": body["id"]}, token=token)
+    check(status == 201, f"POST /api/exams answered {status}: {body}")
+    state["exam"] = {**exam, "id": body["id"]}
+
+
+def read_exam(state, token):
+    exam = state.get("exam")
+    if exam is None:
+        print("smoke: skipped: no exam was written")
+        return
+    status, body = call("GET", f"/api/exams/{exam['id']}", token=token)
+    check(status == 200, f"GET /api/exams/{exam['id']} answered {status}: {body}")
+    check(
+        (body.get("organisation"), body.get("post")) == (exam["organisation"], exam["post"]),
+        f"exam read back as {body}",
+    )
+    print(f"smoke: exam {exam['id']} read back")
+
+
 if mode == "write":
     state = {
         "email": f"ci-{secrets.token_hex(4)}@example.com",
@@ -493,18 +526,40 @@ if mode == "write":
         read_account(state, log_in(state))
     with open(state_path, "w") as handle:
         json.dump(state, handle)
+elif mode == "catalogue":
+    with open(state_path) as handle:
+        state = json.load(handle)
+    token = log_in(state)
+    write_exam(state, token)
+    read_exam(state, token)
+    with open(state_path, "w") as handle:
+        json.dump(state, handle)
 else:
     with open(state_path) as handle:
         state = json.load(handle)
     if not state["accounts"]:
         print("smoke: skipped: accounts not built yet")
     else:
-        read_account(state, log_in(state))
+        token = log_in(state)
+        read_account(state, token)
+        read_exam(state, token)
 PY
 }
 
 smoke_write() {
   run_smoke write
+
+  # Registration makes candidates; an operator makes editors, in the database.
+  if [[ $(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["accounts"])' \
+    "$RUN_DIR/smoke.json") == True ]]; then
+    local email
+    email="$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["email"])' \
+      "$RUN_DIR/smoke.json")"
+    compose exec -T db psql -U "$(env_value POSTGRES_USER)" -d "$(env_value POSTGRES_DB)" \
+      -v ON_ERROR_STOP=1 -qc "UPDATE account SET role = 'editor' WHERE email = '$email'" \
+      >/dev/null
+    run_smoke catalogue
+  fi
 
   # Independent of the API: a row written straight into PostgreSQL, so volume
   # persistence is proven even before the accounts feature exists.
