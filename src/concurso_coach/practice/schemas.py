@@ -78,6 +78,7 @@ class StatsRead(msgspec.Struct, frozen=True):
 class AttemptRead(msgspec.Struct, frozen=True):
     id: UUID
     question_id: UUID
+    kind: Literal["true_false", "multiple_choice"]
     answer: str | None
     result: Result
     correct: bool

@@ -242,6 +242,7 @@ def _attempt_read(attempt: Attempt) -> AttemptRead:
     return AttemptRead(
         id=attempt.id,
         question_id=attempt.question_id,
+        kind=attempt.kind,  # type: ignore[arg-type]
         answer=attempt.answer,
         result=attempt.result,  # type: ignore[arg-type]
         correct=attempt.result == ItemResult.RIGHT.value,
