@@ -1,0 +1,1 @@
+"""The benchmark harness: hot paths against the framework and driver ceilings."""
