@@ -89,6 +89,8 @@ async def run_worker(settings: Settings, concurrency: int) -> None:
         functions=functions,
         cron_jobs=cron_jobs,
         concurrency=concurrency,
+        # Running jobs get this long to finish on SIGTERM; SAQ's own upkeep loops also
+        # wait it out, so an idle worker takes this long to stop.
         shutdown_grace_period_s=20,
     )
     beat = asyncio.create_task(_heartbeat(queue, settings.worker_heartbeat_file))
@@ -107,10 +109,10 @@ async def run_worker(settings: Settings, concurrency: int) -> None:
 
 @click.group(name="worker", invoke_without_command=True)
 @click.option("--concurrency", default=4, show_default=True, help="Jobs run at once.")
-@click.pass_context
-def worker_group(ctx: click.Context, concurrency: int) -> None:
+def worker_group(concurrency: int) -> None:
     """Run background jobs (needs REDIS_URL; without it jobs run inside the API)."""
-    if ctx.invoked_subcommand is not None:
+    # Litestar's CLI passes its own context object, so no @click.pass_context here.
+    if click.get_current_context().invoked_subcommand is not None:
         return
 
     settings = load_settings()
