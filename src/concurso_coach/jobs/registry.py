@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 TaskFunction = Callable[..., Awaitable[dict[str, Any] | None]]
 
 # Feature modules that declare tasks; imported by the API and the worker alike.
-TASK_MODULES: tuple[str, ...] = ("concurso_coach.coach.jobs",)
+TASK_MODULES: tuple[str, ...] = ("concurso_coach.questions.jobs", "concurso_coach.coach.jobs")
 
 
 @dataclass(frozen=True)
