@@ -14,7 +14,7 @@ from redis.asyncio import Redis
 from saq import Worker
 
 from concurso_coach.coach.services import coach_day
-from concurso_coach.jobs.queue import SaqJobQueue
+from concurso_coach.jobs.queue import JobInfo, JobQueue, LocalJobQueue, SaqJobQueue
 from concurso_coach.jobs.registry import TASKS, load_task_modules
 from concurso_coach.jobs.worker import _saq_function
 from concurso_coach.platform.database import build_database_config
@@ -37,6 +37,10 @@ LEGISLAÇÃO DE TRÂNSITO: 1 Código de Trânsito Brasileiro. 2 Resoluções do 
 SMALL_COUNTS = {"LÍNGUA PORTUGUESA": 20, "RACIOCÍNIO LÓGICO": 10, "LEGISLAÇÃO DE TRÂNSITO": 30}
 
 TEN_HOURS = [90, 90, 90, 90, 90, 75, 75]
+
+
+def parse_moment(moment: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(moment.replace("Z", "+00:00"))
 
 
 def today() -> dt.date:
@@ -225,3 +229,38 @@ async def _burst_worker(settings: Settings) -> None:
         await queue.stop()
         await redis.aclose()
         await db_config.get_engine().dispose()
+
+
+class JobRuntime:
+    """A queue built in the test's own loop, to enqueue tasks no endpoint exposes."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.db_config = build_database_config(settings)
+        self.redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+        self.queue: JobQueue = (
+            SaqJobQueue(self.redis)
+            if self.redis is not None
+            else LocalJobQueue(settings, self.db_config.create_session_maker())
+        )
+
+    async def run(self, task: str, **kwargs: Any) -> JobInfo:
+        """Enqueue ``task`` and run everything ready in the queue; its final state."""
+        load_task_modules()
+        queued = await self.queue.enqueue(task, kwargs=kwargs)
+        await self.drain()
+        info = await self.queue.get(queued.id)
+        assert info is not None
+        return info
+
+    async def drain(self) -> None:
+        if isinstance(self.queue, LocalJobQueue):
+            await self.queue.wait_idle()
+        else:
+            await _burst_worker(self.settings)
+
+    async def close(self) -> None:
+        await self.queue.stop()
+        if self.redis is not None:
+            await self.redis.aclose()
+        await self.db_config.get_engine().dispose()

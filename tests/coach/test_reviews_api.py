@@ -14,6 +14,7 @@ from tests.coach.helpers import (
     add_questions,
     answer,
     create_exam,
+    parse_moment,
     set_goal,
     today,
 )
@@ -28,10 +29,6 @@ async def _due(client: Client, headers: Headers, query: str = "") -> dict[str, A
 
 async def _grade(client: Client, headers: Headers, card_id: str, grade: str) -> Any:
     return await client.post(f"/api/me/reviews/{card_id}", json={"grade": grade}, headers=headers)
-
-
-def _parse(moment: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(moment.replace("Z", "+00:00"))
 
 
 @pytest.fixture
@@ -115,7 +112,7 @@ async def test_grading_a_due_card_schedules_it_later_and_takes_it_off_the_queue(
     graded = response.json()
     assert graded["phase"] == "review"
     assert graded["reviews"] == 2
-    assert _parse(graded["due"]) > dt.datetime.now(dt.UTC) + dt.timedelta(days=3)
+    assert parse_moment(graded["due"]) > dt.datetime.now(dt.UTC) + dt.timedelta(days=3)
     assert (await _due(client, candidate_headers))["total"] == 0
 
 
@@ -218,7 +215,7 @@ async def _easy_card_due(
         queue = await _due(client, candidate)
         card = next(c for c in queue["items"] if c["topic_id"] and c["reviews"] == 1)
         graded = (await _grade(client, candidate, card["id"], "easy")).json()
-        dues.append(_parse(graded["due"]))
+        dues.append(parse_moment(graded["due"]))
     return dues
 
 
