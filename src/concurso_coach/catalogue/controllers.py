@@ -65,7 +65,7 @@ class BoardController(Controller):
 
     @get("/", summary="List boards by acronym")
     async def list_boards(
-        self, catalogue: NamedDependency[CatalogueService], page: PageParams
+        self, catalogue: NamedDependency[CatalogueService], page: NamedDependency[PageParams]
     ) -> Page[BoardRead]:
         return await catalogue.list_boards(page.limit, page.offset)
 
@@ -112,7 +112,7 @@ class ExamController(Controller):
     async def list_exams(
         self,
         catalogue: NamedDependency[CatalogueService],
-        page: PageParams,
+        page: NamedDependency[PageParams],
         board_id: UUID | None = None,
         status: ExamStatus | None = None,
         q: SearchTerm = None,
@@ -197,7 +197,7 @@ class ExamController(Controller):
         self,
         exam_id: FromPath[UUID],
         catalogue: NamedDependency[CatalogueService],
-        page: PageParams,
+        page: NamedDependency[PageParams],
         subject_id: UUID | None = None,
         under: Annotated[
             UUID | None,
@@ -220,7 +220,7 @@ class BlockController(Controller):
         self,
         exam_id: FromPath[UUID],
         catalogue: NamedDependency[CatalogueService],
-        page: PageParams,
+        page: NamedDependency[PageParams],
     ) -> Page[BlockRead]:
         return await catalogue.list_blocks(exam_id, page.limit, page.offset)
 
@@ -278,7 +278,7 @@ class SubjectController(Controller):
         self,
         exam_id: FromPath[UUID],
         catalogue: NamedDependency[CatalogueService],
-        page: PageParams,
+        page: NamedDependency[PageParams],
         block_id: UUID | None = None,
     ) -> Page[SubjectRead]:
         return await catalogue.list_subjects(exam_id, block_id, page.limit, page.offset)

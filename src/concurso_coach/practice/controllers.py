@@ -77,7 +77,7 @@ class AttemptController(Controller):
         self,
         request: Request[Any, Any, Any],
         attempts: NamedDependency[AttemptService],
-        page: PageParams,
+        page: NamedDependency[PageParams],
         subject_id: UUID | None = None,
     ) -> Page[AttemptRead]:
         return await attempts.list_attempts(_caller(request), page.limit, page.offset, subject_id)
@@ -136,7 +136,7 @@ class MockExamController(Controller):
         self,
         request: Request[Any, Any, Any],
         mock_exams: NamedDependency[MockExamService],
-        page: PageParams,
+        page: NamedDependency[PageParams],
     ) -> Page[MockExamSummary]:
         return await mock_exams.list_mock_exams(_caller(request), page.limit, page.offset)
 

@@ -83,7 +83,7 @@ class QuestionController(Controller):
         self,
         request: Request[Any, Any, Any],
         questions: NamedDependency[QuestionService],
-        page: PageParams,
+        page: NamedDependency[PageParams],
         q: OptionalText = None,
         board: Annotated[str | None, Parameter(max_length=40, description="Acronym")] = None,
         board_id: UUID | None = None,
