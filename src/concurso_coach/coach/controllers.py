@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from concurso_coach.accounts.guards import BEARER_SECURITY
 from concurso_coach.accounts.schemas import CurrentAccount
+from concurso_coach.coach.planning import StudyPlanService
 from concurso_coach.coach.schemas import (
     AgendaRead,
     GoalRead,
@@ -34,6 +35,10 @@ from concurso_coach.platform.pagination import Page, PageParams
 
 def provide_coach_service(db_session: NamedDependency[AsyncSession]) -> CoachService:
     return CoachService(db_session)
+
+
+def provide_study_plan_service(db_session: NamedDependency[AsyncSession]) -> StudyPlanService:
+    return StudyPlanService(db_session)
 
 
 def _now() -> dt.datetime:
@@ -139,7 +144,10 @@ class StudyPlanController(Controller):
     path = "/api/me"
     tags = ["coach"]  # noqa: RUF012
     security = BEARER_SECURITY
-    dependencies = _COACH_DEPENDENCIES
+    dependencies = {  # noqa: RUF012
+        "plans": Provide(provide_study_plan_service, sync_to_thread=False),
+        "coach": Provide(provide_coach_service, sync_to_thread=False),
+    }
 
     @get(
         "/study-plan",
@@ -150,9 +158,11 @@ class StudyPlanController(Controller):
         ),
     )
     async def get_study_plan(
-        self, coach: NamedDependency[CoachService], current_account: NamedDependency[CurrentAccount]
+        self,
+        plans: NamedDependency[StudyPlanService],
+        current_account: NamedDependency[CurrentAccount],
     ) -> StudyPlanRead:
-        return await coach.get_study_plan(current_account.id, _now())
+        return await plans.get_study_plan(current_account.id, _now())
 
     @post(
         "/study-plan",
@@ -184,12 +194,12 @@ class StudyPlanController(Controller):
     )
     async def get_agenda(
         self,
-        coach: NamedDependency[CoachService],
+        plans: NamedDependency[StudyPlanService],
         current_account: NamedDependency[CurrentAccount],
         day: Annotated[dt.date | None, QueryParameter(name="date")] = None,
     ) -> AgendaRead:
         now = _now()
-        return await coach.agenda(current_account.id, day or coach_day(now), now)
+        return await plans.agenda(current_account.id, day or coach_day(now), now)
 
 
 COACH_CONTROLLERS = (GoalController, MasteryController, ReviewController, StudyPlanController)

@@ -8,7 +8,8 @@ from uuid import UUID
 
 import structlog
 
-from concurso_coach.coach.services import REPLAN_TASK, CoachService
+from concurso_coach.coach.planning import StudyPlanService
+from concurso_coach.coach.services import REPLAN_TASK
 from concurso_coach.jobs import JobContext, cron_task, job_task
 
 log = structlog.get_logger(__name__)
@@ -21,14 +22,14 @@ NIGHTLY_CRON = "0 3 * * *"
 async def replan(ctx: JobContext, *, account_id: str) -> dict[str, Any]:
     """Recompute one account's plan; running it twice changes nothing more."""
     async with ctx.session() as session:
-        return await CoachService(session).replan(UUID(account_id), dt.datetime.now(dt.UTC))
+        return await StudyPlanService(session).replan(UUID(account_id), dt.datetime.now(dt.UTC))
 
 
 @cron_task("coach.replan_all", NIGHTLY_CRON)
 async def replan_all(ctx: JobContext) -> dict[str, Any]:
     """Queue a replan for every account with a goal; one waiting replan absorbs the next."""
     async with ctx.session() as session:
-        account_ids = await CoachService(session).goal_account_ids()
+        account_ids = await StudyPlanService(session).goal_account_ids()
 
     for done, account_id in enumerate(account_ids, start=1):
         await ctx.queue.enqueue(

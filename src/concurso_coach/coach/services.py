@@ -1,4 +1,6 @@
-"""Coach rules and transactions: goal, mastery, spaced reviews, study plan, agenda.
+"""Coach rules and transactions: goal, mastery and spaced reviews.
+
+The study plan and agenda live in ``coach.planning``.
 
 Other features call the module functions: practice calls ``on_attempt`` inside
 the transaction that records an answer, then ``schedule_replan`` after its
@@ -16,18 +18,13 @@ the schedule itself guarantees the target for every card.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
 from uuid import UUID
 
-import msgspec
 import structlog
-from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncSession
 from uuid_utils.compat import uuid7
 
-from concurso_coach.catalogue.schemas import ExamDetail
 from concurso_coach.catalogue.services import EXAM_TIMEZONE, CatalogueService
 from concurso_coach.coach.mastery import (
     MasteryState,
@@ -41,18 +38,6 @@ from concurso_coach.coach.models import (
     MasteryRow,
     ReviewCard,
     ReviewLog,
-    StudyPlanRecord,
-)
-from concurso_coach.coach.planner import (
-    AgendaKind,
-    DayAgenda,
-    InvalidPlanInputError,
-    PlanSettings,
-    StudyPlan,
-    SubjectStatus,
-    WeekMinutes,
-    agenda_for_day,
-    plan_study,
 )
 from concurso_coach.coach.repositories import (
     ActivityRepository,
@@ -81,29 +66,18 @@ from concurso_coach.coach.scheduler import (
     review_card,
 )
 from concurso_coach.coach.schemas import (
-    AgendaItemRead,
-    AgendaRead,
-    BlockPlanRead,
     GoalRead,
     GoalWrite,
     MasterySummary,
     ReviewCardRead,
-    StudyPlanRead,
     SubjectMastery,
-    SubjectMinutesRead,
-    SubjectPlanRead,
     TopicMastery,
-    WeekTargetRead,
 )
 from concurso_coach.jobs.queue import JobInfo, JobQueue
 from concurso_coach.platform.errors import ConflictError, NotFoundError, UnprocessableError
 from concurso_coach.platform.pagination import Page
 from concurso_coach.practice.scoring import (
-    BlockSpec,
     ItemKind,
-    MockExamStructure,
-    ScoringRule,
-    SubjectSpec,
 )
 from concurso_coach.questions.schemas import QuestionKey
 
@@ -113,8 +87,6 @@ REPLAN_TASK = "coach.replan"
 REPLAN_DEBOUNCE_SECONDS = 30.0
 EXAM_RETENTION_TARGET = DEFAULT_EXAM_RETENTION
 FINAL_DAYS = 14
-# Expected review load per day: the cards due within this many days, spread evenly.
-REVIEW_LOAD_HORIZON_DAYS = 7
 
 _PHASE_NAMES = {
     CardPhase.LEARNING: "learning",
@@ -141,30 +113,6 @@ def guess_floor(question: QuestionKey) -> float:
     if question.option_count == len(ItemKind.CHOICE_A_TO_D.options):
         return ItemKind.CHOICE_A_TO_D.guess_floor
     return ItemKind.CHOICE_A_TO_E.guess_floor
-
-
-class StoredPlan(msgspec.Struct, frozen=True):
-    """What ``coach_study_plans.plan`` holds: the plan and the inputs behind it."""
-
-    exam_id: UUID
-    plan: StudyPlan
-    subject_ids: dict[str, UUID]
-    status: dict[str, SubjectStatus]
-    review_minutes_per_day: float
-
-
-class PlanInputs(msgspec.Struct, frozen=True):
-    goal_exam_id: UUID
-    structure: MockExamStructure
-    status: dict[str, SubjectStatus]
-    subject_ids: dict[str, UUID]
-    today: dt.date
-    exam_date: dt.date
-    weekly_minutes: WeekMinutes
-    review_minutes_per_day: float
-
-    def digest(self) -> str:
-        return hashlib.sha256(msgspec.json.encode(self)).hexdigest()
 
 
 class CoachService:
@@ -249,7 +197,7 @@ class CoachService:
 
         floor = guess_floor(question)
         if subject_id is not None:
-            prior = _prior(goal, subject_id)
+            prior = prior_mastery(goal, subject_id)
             await self._fold(
                 account_id, MasteryKind.SUBJECT, subject_id, None, prior, correct, floor
             )
@@ -335,7 +283,7 @@ class CoachService:
             self.session.add(card)
 
         # Free practice before the card is due feeds mastery only (see scheduler).
-        if counts_as_review(_state(card), answered_at):
+        if counts_as_review(card_state(card), answered_at):
             self._apply_review(card, grade, answered_at, exam_at, "attempt", None)
 
     def _apply_review(
@@ -347,12 +295,12 @@ class CoachService:
         source: str,
         duration_ms: int | None,
     ) -> ReviewRecord:
-        state, record = review_card(_state(card), grade, reviewed_at, duration_ms=duration_ms)
+        state, record = review_card(card_state(card), grade, reviewed_at, duration_ms=duration_ms)
         if exam_at is not None:
             state = bring_forward_for_exam(
                 state, exam_at, now=reviewed_at, target_retention=EXAM_RETENTION_TARGET
             )
-        _store_state(card, state)
+        store_card_state(card, state)
         card.reviews = (card.reviews or 0) + 1
         self.session.add(
             ReviewLog(
@@ -392,7 +340,7 @@ class CoachService:
             if known is not None:
                 mastery, attempts, source = known.mastery, known.attempts, "attempts"
             else:
-                mastery, attempts = _prior(goal, subject_id).mastery, 0
+                mastery, attempts = prior_mastery(goal, subject_id).mastery, 0
                 source = "self_assessment" if assessed else "default"
             topics = sorted(topic_rows.get(subject_id, []), key=lambda r: str(r.target_id))
             subjects.append(
@@ -425,7 +373,7 @@ class CoachService:
         if goal is not None and exam_at is not None and _in_final_days(exam_at, now):
             weights = await self._subject_weights(goal.exam_id)
             ranked = rank_for_final_days(
-                [(c.id, _state(c), weights.get(c.subject_id, 0.0)) for c in due], exam_at, now
+                [(c.id, card_state(c), weights.get(c.subject_id, 0.0)) for c in due], exam_at, now
             )
             priorities = {entry.card_id: entry.priority for entry in ranked}
             order = {entry.card_id: index for index, entry in enumerate(ranked)}
@@ -457,8 +405,8 @@ class CoachService:
         card = await self.cards.get_owned(account_id, card_id)
         if card is None:
             raise NotFoundError(f"No review card has id {card_id}.")
-        if not counts_as_review(_state(card), now):
-            raise ConflictError(f"The card is not due until {_state(card).due.isoformat()}.")
+        if not counts_as_review(card_state(card), now):
+            raise ConflictError(f"The card is not due until {card_state(card).due.isoformat()}.")
 
         goal = await self.goals.get_one_or_none(account_id=account_id)
         exam_at = day_start(goal.exam_date) if goal is not None else None
@@ -472,171 +420,6 @@ class CoachService:
         """Points at stake per subject: weight × question count."""
         exam = await self.catalogue.get_exam_structure(exam_id)
         return {s.id: s.weight * s.question_count for block in exam.blocks for s in block.subjects}
-
-    # Study plan
-
-    async def get_study_plan(self, account_id: UUID, now: dt.datetime) -> StudyPlanRead:
-        """The stored plan; computed now when none exists or the goal changed since."""
-        goal = await self._require_goal(account_id)
-        record = await self.plans.get_one_or_none(account_id=account_id)
-        if record is None or record.computed_at < goal.updated_at:
-            record = await self._compute_and_store(goal, now)
-        return _plan_read(record)
-
-    async def replan(self, account_id: UUID, now: dt.datetime) -> dict[str, object]:
-        """Recompute the plan and bring cards forward for the exam; idempotent.
-
-        The plan is written only when its inputs changed.
-        """
-        goal = await self.goals.get_one_or_none(account_id=account_id)
-        if goal is None:
-            return {"account_id": str(account_id), "planned": False}
-
-        moved = await self._bring_cards_forward(goal, now)
-        record = await self.plans.get_one_or_none(account_id=account_id)
-        inputs = await self._plan_inputs(goal, now)
-        changed = record is None or record.inputs_hash != inputs.digest()
-        if changed:
-            await self._store(goal.account_id, inputs, now)
-        elif moved:
-            await self.session.commit()
-        log.info("replanned", account_id=str(account_id), changed=changed, cards_moved=moved)
-        return {"account_id": str(account_id), "planned": True, "changed": changed}
-
-    async def goal_account_ids(self) -> list[UUID]:
-        return await self.goals.list_account_ids()
-
-    async def _bring_cards_forward(self, goal: Goal, now: dt.datetime) -> int:
-        exam_at = day_start(goal.exam_date)
-        moved = 0
-        for card in await self.cards.list_for_account(goal.account_id):
-            state = _state(card)
-            forward = bring_forward_for_exam(
-                state, exam_at, now=now, target_retention=EXAM_RETENTION_TARGET
-            )
-            if forward.due != state.due:
-                _store_state(card, forward)
-                moved += 1
-        return moved
-
-    async def _compute_and_store(self, goal: Goal, now: dt.datetime) -> StudyPlanRecord:
-        return await self._store(goal.account_id, await self._plan_inputs(goal, now), now)
-
-    async def _plan_inputs(self, goal: Goal, now: dt.datetime) -> PlanInputs:
-        exam = await self.catalogue.get_exam_structure(goal.exam_id)
-        structure, subject_ids = _exam_structure(exam)
-        today = coach_day(now)
-        if goal.exam_date <= today:
-            raise UnprocessableError("The goal's exam date has passed; set a new goal.")
-
-        rows = await self.mastery.list_for_account(goal.account_id)
-        subject_rows = {r.subject_id: r for r in rows if r.kind == MasteryKind.SUBJECT}
-        cards = await self.cards.list_for_account(goal.account_id)
-        retention = _retention_by_subject(cards, day_start(goal.exam_date))
-
-        status = {}
-        for name, subject_id in subject_ids.items():
-            row = subject_rows.get(subject_id)
-            mastery = row.mastery if row is not None else _prior(goal, subject_id).mastery
-            status[name] = SubjectStatus(
-                mastery=round(mastery, 6), retention=round(retention.get(subject_id, 1.0), 6)
-            )
-
-        horizon = now + dt.timedelta(days=REVIEW_LOAD_HORIZON_DAYS)
-        upcoming = sum(1 for card in cards if _state(card).due <= horizon)
-        seconds = PlanSettings().review_seconds_per_card
-        review_minutes = round(upcoming * seconds / 60 / REVIEW_LOAD_HORIZON_DAYS, 2)
-
-        return PlanInputs(
-            goal_exam_id=goal.exam_id,
-            structure=structure,
-            status=status,
-            subject_ids=subject_ids,
-            today=today,
-            exam_date=goal.exam_date,
-            weekly_minutes=_week(goal.weekly_minutes),
-            review_minutes_per_day=review_minutes,
-        )
-
-    async def _store(
-        self, account_id: UUID, inputs: PlanInputs, now: dt.datetime
-    ) -> StudyPlanRecord:
-        try:
-            plan = plan_study(
-                inputs.structure,
-                inputs.status,
-                today=inputs.today,
-                exam_date=inputs.exam_date,
-                weekly_minutes=inputs.weekly_minutes,
-                review_minutes_per_day=inputs.review_minutes_per_day,
-            )
-        except InvalidPlanInputError as exc:
-            raise UnprocessableError(f"Cannot plan: {exc}.") from None
-
-        stored = StoredPlan(
-            exam_id=inputs.goal_exam_id,
-            plan=plan,
-            subject_ids=inputs.subject_ids,
-            status=inputs.status,
-            review_minutes_per_day=inputs.review_minutes_per_day,
-        )
-        digest = inputs.digest()
-        try:
-            record = await self._write_plan(account_id, stored, digest, now)
-        except sa_exc.IntegrityError:
-            # Another request stored the first plan meanwhile: update that one.
-            await self.session.rollback()
-            record = await self._write_plan(account_id, stored, digest, now)
-        log.info("study_plan_stored", account_id=str(account_id), weeks=len(plan.weeks))
-        return record
-
-    async def _write_plan(
-        self, account_id: UUID, stored: StoredPlan, digest: str, now: dt.datetime
-    ) -> StudyPlanRecord:
-        record = await self.plans.get_for_update(account_id)
-        if record is None:
-            record = StudyPlanRecord(account_id=account_id, cycle_position=0)
-            self.session.add(record)
-        record.plan = msgspec.to_builtins(stored)
-        record.computed_at = now
-        record.inputs_hash = digest
-        await self.session.commit()
-        return record
-
-    # Agenda
-
-    async def agenda(self, account_id: UUID, day: dt.date, now: dt.datetime) -> AgendaRead:
-        """The day's reviews and study slots, walking the cycle from where it stopped.
-
-        The position moves on only when the candidate was active on the last
-        agenda's day or later; asking for a past day changes nothing.
-        """
-        goal = await self._require_goal(account_id)
-        record = await self.plans.get_for_update(account_id)
-        if record is None or record.computed_at < goal.updated_at:
-            await self._compute_and_store(goal, now)
-            record = await self.plans.get_for_update(account_id)
-            assert record is not None
-        stored = msgspec.convert(record.plan, StoredPlan)
-
-        due = await self.cards.count_due(account_id, day_start(day + dt.timedelta(days=1)))
-        last = record.last_agenda_day
-        if last is not None and day < last:
-            agenda = agenda_for_day(stored.plan, day, record.cycle_position, due)
-            return _agenda_read(agenda, stored, due, record.cycle_position)
-
-        if (
-            last is not None
-            and day > last
-            and await self.activity.any_between(account_id, last, day)
-        ):
-            record.cycle_position = record.next_cycle_position
-        agenda = agenda_for_day(stored.plan, day, record.cycle_position, due)
-        record.last_agenda_day = day
-        record.next_cycle_position = agenda.next_cycle_position
-        position = record.cycle_position
-        await self.session.commit()
-        return _agenda_read(agenda, stored, due, position)
 
 
 # Module-level entry points for other features.
@@ -673,12 +456,12 @@ async def mastery_summary(session: AsyncSession, account_id: UUID) -> MasterySum
 # Helpers
 
 
-def _prior(goal: Goal | None, subject_id: UUID) -> MasteryState:
+def prior_mastery(goal: Goal | None, subject_id: UUID) -> MasteryState:
     assessed = goal.self_assessment.get(str(subject_id)) if goal is not None else None
     return initial_mastery(assessed)
 
 
-def _state(card: ReviewCard) -> CardState:
+def card_state(card: ReviewCard) -> CardState:
     return card_from_columns(
         CardColumns(
             phase=card.phase,
@@ -691,62 +474,13 @@ def _state(card: ReviewCard) -> CardState:
     )
 
 
-def _store_state(card: ReviewCard, state: CardState) -> None:
+def store_card_state(card: ReviewCard, state: CardState) -> None:
     for column, value in card_to_columns(state).items():
         setattr(card, column, value)
 
 
 def _in_final_days(exam_at: dt.datetime, now: dt.datetime) -> bool:
     return now < exam_at <= now + dt.timedelta(days=FINAL_DAYS)
-
-
-def _retention_by_subject(cards: Sequence[ReviewCard], exam_at: dt.datetime) -> dict[UUID, float]:
-    values: dict[UUID, list[float]] = defaultdict(list)
-    for card in cards:
-        state = _state(card)
-        if card.subject_id is None or state.last_review is None:
-            continue
-        recall = retrievability_at(state, exam_at)
-        values[card.subject_id].append(max(recall, EXAM_RETENTION_TARGET))
-    return {subject: sum(v) / len(v) for subject, v in values.items()}
-
-
-def _exam_structure(exam: ExamDetail) -> tuple[MockExamStructure, dict[str, UUID]]:
-    """The planner's view of an exam: subjects that carry questions, in edital order."""
-    rule = ScoringRule(exam.scoring_rule.value)
-    if rule is ScoringRule.TRUE_FALSE_PENALISED:
-        kind = ItemKind.TRUE_FALSE
-    elif exam.option_count == len(ItemKind.CHOICE_A_TO_D.options):
-        kind = ItemKind.CHOICE_A_TO_D
-    else:
-        kind = ItemKind.CHOICE_A_TO_E
-
-    blocks = []
-    subject_ids: dict[str, UUID] = {}
-    for block in exam.blocks:
-        subjects = tuple(
-            SubjectSpec(s.name, s.weight, s.question_count, s.minimum_score)
-            for s in block.subjects
-            if s.question_count > 0 and s.weight > 0
-        )
-        subject_ids.update({s.name: s.id for s in block.subjects if s.question_count > 0})
-        if subjects:
-            blocks.append(BlockSpec(block.name, subjects, block.minimum_score))
-
-    if not blocks:
-        raise UnprocessableError(
-            "The exam's subjects have no question counts or weights yet; "
-            "an editor must set them before a plan can be made."
-        )
-    kept = {s.name for b in blocks for s in b.subjects}
-    return MockExamStructure(rule, kind, tuple(blocks)), {
-        name: sid for name, sid in subject_ids.items() if name in kept
-    }
-
-
-def _week(minutes: Sequence[int]) -> WeekMinutes:
-    a, b, c, d, e, f, g = (int(m) for m in minutes)
-    return (a, b, c, d, e, f, g)
 
 
 def _goal_read(goal: Goal) -> GoalRead:
@@ -763,7 +497,7 @@ def _goal_read(goal: Goal) -> GoalRead:
 def _card_read(
     card: ReviewCard, now: dt.datetime, exam_at: dt.datetime | None, priority: float | None
 ) -> ReviewCardRead:
-    state = _state(card)
+    state = card_state(card)
     at_exam = retrievability_at(state, exam_at) if exam_at is not None and exam_at > now else None
     return ReviewCardRead(
         id=card.id,
@@ -780,79 +514,4 @@ def _card_read(
         retrievability=retrievability_at(state, now),
         retrievability_at_exam=at_exam,
         priority=priority,
-    )
-
-
-def _plan_read(record: StudyPlanRecord) -> StudyPlanRead:
-    stored = msgspec.convert(record.plan, StoredPlan)
-    plan, ids = stored.plan, stored.subject_ids
-    subjects = [
-        SubjectPlanRead(
-            subject_id=ids[s.subject],
-            subject=s.subject,
-            block=s.block,
-            current_mastery=stored.status[s.subject].mastery,
-            retention=stored.status[s.subject].retention,
-            hours=s.hours,
-            expected_gain=s.expected_gain,
-            predicted_mastery=s.predicted_mastery,
-            predicted_accuracy=s.predicted_accuracy,
-            predicted_score=s.predicted_score,
-            score_sd=s.score_sd,
-            minimum_score=s.minimum_score,
-            pass_chance=s.pass_chance,
-        )
-        for s in plan.subjects
-    ]
-    subjects.sort(key=lambda s: s.expected_gain, reverse=True)
-    return StudyPlanRead(
-        exam_id=stored.exam_id,
-        computed_at=record.computed_at,
-        today=plan.today,
-        exam_date=plan.exam_date,
-        weekly_minutes=list(plan.weekly_minutes),
-        review_minutes_per_day=stored.review_minutes_per_day,
-        predicted_total=plan.predicted_total,
-        total_sd=plan.total_sd,
-        minimum_total=plan.minimum_total,
-        pass_chance=plan.pass_chance,
-        subjects=subjects,
-        blocks=[
-            BlockPlanRead(b.name, b.predicted_score, b.score_sd, b.minimum_score, b.pass_chance)
-            for b in plan.blocks
-        ],
-        weeks=[
-            WeekTargetRead(
-                week_start=w.week_start,
-                available_minutes=w.available_minutes,
-                review_minutes=w.review_minutes,
-                study_minutes=w.study_minutes,
-                subjects=[
-                    SubjectMinutesRead(ids[m.subject], m.subject, m.minutes) for m in w.subjects
-                ],
-            )
-            for w in plan.weeks
-        ],
-        cycle=list(plan.cycle),
-    )
-
-
-def _agenda_read(agenda: DayAgenda, stored: StoredPlan, due: int, position: int) -> AgendaRead:
-    ids: Mapping[str, UUID] = stored.subject_ids
-    return AgendaRead(
-        date=agenda.day,
-        items=[
-            AgendaItemRead(
-                kind="review" if item.kind is AgendaKind.REVIEW else "study",
-                minutes=item.minutes,
-                subject_id=ids.get(item.subject) if item.subject else None,
-                subject=item.subject,
-            )
-            for item in agenda.items
-        ],
-        due_reviews=due,
-        reviews_planned=agenda.reviews_planned,
-        reviews_deferred=agenda.reviews_deferred,
-        cycle_position=position % len(stored.plan.cycle) if stored.plan.cycle else 0,
-        cycle_length=len(stored.plan.cycle),
     )
