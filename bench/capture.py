@@ -14,11 +14,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import psycopg
 from litestar.testing import AsyncTestClient
 from sqlalchemy import event
 
 from bench.database import BenchSetupError
-from bench.sqltrace import Statement, Trace, portable
+from bench.sqltrace import Statement, Trace, portable, restored
 from bench.traffic import HttpRequest
 from concurso_coach.app import create_app
 from concurso_coach.settings import load_settings
@@ -79,3 +80,18 @@ async def capture(
                 scenario.traces.append(steady or cold)
             captured[name] = scenario
     return captured
+
+
+def explain(database_url: str, trace: Trace) -> list[list[str]]:
+    """The planner's choice for each SELECT of one trace, as the endpoint ran it."""
+    plans: list[list[str]] = []
+    with psycopg.connect(database_url) as connection:
+        for statement in trace:
+            if not statement.sql.lstrip().upper().startswith("SELECT") or statement.many:
+                continue
+            rows = connection.execute(
+                "EXPLAIN (COSTS OFF) " + statement.sql, restored(statement.params)
+            ).fetchall()
+            plans.append([row[0] for row in rows])
+        connection.rollback()
+    return plans

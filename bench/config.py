@@ -63,7 +63,7 @@ def parse_args(argv: list[str] | None = None) -> BenchConfig:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, dest="out_dir")
     parser.add_argument("--questions", type=int, default=100_000)
     parser.add_argument("--candidates", type=int, default=32)
-    parser.add_argument("--attempts", type=int, default=3_000)
+    parser.add_argument("--attempts", type=int, default=2_000)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--warmup", type=float, default=3.0, dest="warmup_seconds")
     parser.add_argument("--duration", type=float, default=5.0, dest="run_seconds")

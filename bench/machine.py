@@ -57,7 +57,8 @@ def _redis_version(url: str) -> str:
 
 def _wrk_version() -> str:
     completed = subprocess.run(["wrk", "--version"], capture_output=True, text=True, check=False)
-    return (completed.stdout or completed.stderr).splitlines()[0].strip()
+    first = (completed.stdout or completed.stderr).splitlines()[0]
+    return first.split(" Copyright", 1)[0].strip()
 
 
 def _version(name: str) -> str | None:

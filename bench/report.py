@@ -207,6 +207,30 @@ def render_targets(targets: Sequence[Mapping[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def render_machine(results: Mapping[str, Any]) -> str:
+    """The machine and run settings, as a Markdown list."""
+    box = results["machine"]
+    config = results["config"]
+    packages = ", ".join(f"{name} {version}" for name, version in box["packages"].items())
+    return "\n".join(
+        [
+            f"- CPU: {box['cpu']}, {box['logical_cpus']} logical CPUs; "
+            f"{box['memory_gb']} GB RAM; Linux {box['kernel']}",
+            f"- PostgreSQL {box['postgresql']}, Redis {box['redis']}, {box['wrk']}, "
+            f"Python {box['python']}",
+            f"- {packages}",
+            f"- load average (1, 5, 15 min) at start {box['load_average_at_start']}, "
+            f"at end {box.get('load_average_at_end')}",
+            f"- server: 1 uvicorn worker on CPU {config['server_cpu']}; wrk (1 thread, "
+            f"{config['connections']} connections) on CPU {config['load_cpu']}; driver "
+            f"ceiling on CPU {config['server_cpu']}; PostgreSQL and Redis unpinned",
+            f"- {config['rounds']} rounds of {config['run_s']:g} s per scenario after a "
+            f"{config['warmup_s']:g} s warm-up, interleaved; {config['questions']:,} "
+            f"questions; whole run {results.get('duration_s')} s",
+        ]
+    )
+
+
 def write_chart(results: Mapping[str, Any], target: Path) -> None:
     """Bars of each endpoint's share of its ceiling, with the target marked."""
     import matplotlib
@@ -235,7 +259,9 @@ def write_chart(results: Mapping[str, Any], target: Path) -> None:
         if wanted is not None:
             axes.plot([wanted, wanted], [index - 0.4, index + 0.4], color="black", linewidth=2)
     axes.invert_yaxis()
-    axes.set_xlabel("share of the ceiling (driver SQL, or COPY for import); black mark: target")
+    axes.set_xlabel(
+        "share of the ceiling (driver SQL, or COPY for import); black mark: target, grey: no target"
+    )
     axes.set_xlim(0, max([1.0, *values]) * 1.1)
     axes.set_title("Concurso Coach: endpoints against the driver ceiling")
     figure.tight_layout()

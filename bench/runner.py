@@ -19,7 +19,7 @@ import httpx
 import msgspec
 
 from bench import database, importing, loadgen, machine, report, seed
-from bench.capture import CapturedScenario, capture
+from bench.capture import CapturedScenario, capture, explain
 from bench.config import ROOT, BenchConfig
 from bench.database import BenchSetupError
 from bench.dataset import write_import_file
@@ -259,7 +259,7 @@ def _benchmark_http(
                 scenario.target_ratio,
                 app_runs[scenario.name],
                 driver_runs.get(scenario.name),
-                _captured_record(captured.get(scenario.name)),
+                _captured_record(config.database_url, captured.get(scenario.name)),
             )
         )
     return results
@@ -331,14 +331,16 @@ def _driver_record(number: int, answer: dict[str, Any]) -> dict[str, Any]:
     )
 
 
-def _captured_record(captured: CapturedScenario | None) -> dict[str, Any] | None:
-    if captured is None:
+def _captured_record(database_url: str, captured: CapturedScenario | None) -> dict[str, Any] | None:
+    if captured is None or not captured.traces:
         return None
+    example = captured.traces[0]
     return {
         "requests": len(captured.traces),
         "statements_per_request": round(captured.statements_per_request, 2),
         "cached": captured.cached,
-        "example": [statement.sql for statement in captured.traces[0]] if captured.traces else [],
+        "example": [statement.sql for statement in example],
+        "plans": explain(database_url, example),
     }
 
 
@@ -363,7 +365,10 @@ def _write_outputs(out_dir: Path, results: dict[str, Any]) -> None:
     report.write_chart(results, out_dir / "ratios.png")
     table = report.render_table(results)
     targets = report.render_targets(results["targets"])
-    (out_dir / "results.md").write_text(table + "\n\n" + targets + "\n", encoding="utf-8")
+    machine_text = report.render_machine(results)
+    (out_dir / "results.md").write_text(
+        f"{machine_text}\n\n{table}\n\n{targets}\n", encoding="utf-8"
+    )
     print()
     print(table)
     print()
