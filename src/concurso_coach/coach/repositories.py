@@ -78,11 +78,20 @@ class ReviewCardRepository(SQLAlchemyAsyncRepository[ReviewCard]):
             .with_for_update()
         )
 
-    async def list_due(self, account_id: UUID, until: dt.datetime) -> list[ReviewCard]:
+    async def list_due(
+        self,
+        account_id: UUID,
+        until: dt.datetime,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[ReviewCard]:
+        """Cards due by ``until``, earliest first; all of them without ``limit``."""
         rows = await self.session.scalars(
             select(ReviewCard)
             .where(ReviewCard.account_id == account_id, ReviewCard.due <= until)
             .order_by(ReviewCard.due, ReviewCard.id)
+            .limit(limit)
+            .offset(offset)
         )
         return list(rows)
 

@@ -367,23 +367,26 @@ class CoachService:
         """
         goal = await self.goals.get_one_or_none(account_id=account_id)
         exam_at = day_start(goal.exam_date) if goal is not None else None
-        due = await self.cards.list_due(account_id, now + DEFAULT_EARLY_WINDOW)
+        until = now + DEFAULT_EARLY_WINDOW
+        total = await self.cards.count_due(account_id, until)
 
-        priorities: dict[UUID, float] = {}
-        if goal is not None and exam_at is not None and _in_final_days(exam_at, now):
-            weights = await self._subject_weights(goal.exam_id)
-            ranked = rank_for_final_days(
-                [(c.id, card_state(c), weights.get(c.subject_id, 0.0)) for c in due], exam_at, now
-            )
-            priorities = {entry.card_id: entry.priority for entry in ranked}
-            order = {entry.card_id: index for index, entry in enumerate(ranked)}
-            due.sort(key=lambda c: order[c.id])
+        if goal is None or exam_at is None or not _in_final_days(exam_at, now):
+            page = await self.cards.list_due(account_id, until, limit, offset)
+            items = [_card_read(card, now, exam_at, None) for card in page]
+            return Page(items, total, limit, offset)
 
+        # Ranking needs every due card; the final days are short, and so is the queue.
+        due = await self.cards.list_due(account_id, until)
+        weights = await self._subject_weights(goal.exam_id)
+        ranked = rank_for_final_days(
+            [(c.id, card_state(c), weights.get(c.subject_id, 0.0)) for c in due], exam_at, now
+        )
+        by_id = {card.id: card for card in due}
         items = [
-            _card_read(card, now, exam_at, priorities.get(card.id))
-            for card in due[offset : offset + limit]
+            _card_read(by_id[entry.card_id], now, exam_at, entry.priority)
+            for entry in ranked[offset : offset + limit]
         ]
-        return Page(items, len(due), limit, offset)
+        return Page(items, total, limit, offset)
 
     async def get_card(self, account_id: UUID, card_id: UUID, now: dt.datetime) -> ReviewCardRead:
         card = await self.cards.get_one_or_none(id=card_id, account_id=account_id)
