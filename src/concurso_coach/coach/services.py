@@ -21,6 +21,7 @@ import datetime as dt
 from collections import defaultdict
 from uuid import UUID
 
+import msgspec
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 from uuid_utils.compat import uuid7
@@ -66,8 +67,10 @@ from concurso_coach.coach.scheduler import (
     review_card,
 )
 from concurso_coach.coach.schemas import (
+    CardPhaseName,
     GoalRead,
     GoalWrite,
+    MasterySource,
     MasterySummary,
     ReviewCardRead,
     SubjectMastery,
@@ -88,7 +91,7 @@ REPLAN_DEBOUNCE_SECONDS = 30.0
 EXAM_RETENTION_TARGET = DEFAULT_EXAM_RETENTION
 FINAL_DAYS = 14
 
-_PHASE_NAMES = {
+_PHASE_NAMES: dict[CardPhase, CardPhaseName] = {
     CardPhase.LEARNING: "learning",
     CardPhase.REVIEW: "review",
     CardPhase.RELEARNING: "relearning",
@@ -113,6 +116,16 @@ def guess_floor(question: QuestionKey) -> float:
     if question.option_count == len(ItemKind.CHOICE_A_TO_D.options):
         return ItemKind.CHOICE_A_TO_D.guess_floor
     return ItemKind.CHOICE_A_TO_E.guess_floor
+
+
+class _Answer(msgspec.Struct, frozen=True):
+    """An answer as the review cards see it."""
+
+    account_id: UUID
+    subject_id: UUID | None
+    grade: Grade
+    at: dt.datetime
+    exam_at: dt.datetime | None
 
 
 class CoachService:
@@ -198,44 +211,29 @@ class CoachService:
         floor = guess_floor(question)
         if subject_id is not None:
             prior = prior_mastery(goal, subject_id)
-            await self._fold(
-                account_id, MasteryKind.SUBJECT, subject_id, None, prior, correct, floor
-            )
+            await self._fold(account_id, subject_id, None, prior, correct, floor)
             if question.topic_id is not None:
-                await self._fold(
-                    account_id,
-                    MasteryKind.TOPIC,
-                    subject_id,
-                    question.topic_id,
-                    prior,
-                    correct,
-                    floor,
-                )
+                await self._fold(account_id, subject_id, question.topic_id, prior, correct, floor)
 
         exam_at = day_start(goal.exam_date) if goal is not None else None
-        grade = grade_for_attempt(correct)
+        given = _Answer(account_id, subject_id, grade_for_attempt(correct), answered_at, exam_at)
         if question.topic_id is not None:
-            await self._review_target(
-                account_id, CardKind.TOPIC, question.topic_id, subject_id, grade,
-                answered_at, exam_at, create=True,
-            )  # fmt: skip
-        await self._review_target(
-            account_id, CardKind.QUESTION, question.id, subject_id, grade,
-            answered_at, exam_at, create=not correct,
-        )  # fmt: skip
+            await self._review_target(given, CardKind.TOPIC, question.topic_id, create=True)
+        await self._review_target(given, CardKind.QUESTION, question.id, create=not correct)
 
         await self.activity.mark(account_id, coach_day(answered_at))
 
     async def _fold(
         self,
         account_id: UUID,
-        kind: MasteryKind,
         subject_id: UUID,
         topic_id: UUID | None,
         prior: MasteryState,
         correct: bool,
         floor: float,
     ) -> None:
+        """Fold an answer into the subject's belief, or the topic's when given."""
+        kind = MasteryKind.SUBJECT if topic_id is None else MasteryKind.TOPIC
         target = topic_id if topic_id is not None else subject_id
         row = await self.mastery.get_for_update(account_id, kind.value, target)
         state = prior if row is None else MasteryState(row.mastery, row.attempts, row.evidence)
@@ -253,38 +251,29 @@ class CoachService:
         row.mastery, row.evidence, row.attempts = state.mastery, state.evidence, state.attempts
 
     async def _review_target(
-        self,
-        account_id: UUID,
-        kind: CardKind,
-        target_id: UUID,
-        subject_id: UUID | None,
-        grade: Grade,
-        answered_at: dt.datetime,
-        exam_at: dt.datetime | None,
-        *,
-        create: bool,
+        self, given: _Answer, kind: CardKind, target_id: UUID, *, create: bool
     ) -> None:
-        card = await self.cards.get_for_update(account_id, kind.value, target_id)
+        card = await self.cards.get_for_update(given.account_id, kind.value, target_id)
         if card is None:
             if not create:
                 return
             card = ReviewCard(
                 # An id now: the review log of this very answer points at it.
                 id=uuid7(),
-                account_id=account_id,
+                account_id=given.account_id,
                 kind=kind.value,
                 target_id=target_id,
                 topic_id=target_id if kind is CardKind.TOPIC else None,
                 question_id=target_id if kind is CardKind.QUESTION else None,
-                subject_id=subject_id,
+                subject_id=given.subject_id,
                 reviews=0,
-                **card_to_columns(new_card(answered_at)),
+                **card_to_columns(new_card(given.at)),
             )
             self.session.add(card)
 
         # Free practice before the card is due feeds mastery only (see scheduler).
-        if counts_as_review(card_state(card), answered_at):
-            self._apply_review(card, grade, answered_at, exam_at, "attempt", None)
+        if counts_as_review(card_state(card), given.at):
+            self._apply_review(card, given.grade, given.at, given.exam_at, "attempt", None)
 
     def _apply_review(
         self,
@@ -338,7 +327,8 @@ class CoachService:
             known = subject_rows.get(subject_id)
             assessed = goal is not None and str(subject_id) in goal.self_assessment
             if known is not None:
-                mastery, attempts, source = known.mastery, known.attempts, "attempts"
+                source: MasterySource = "attempts"
+                mastery, attempts = known.mastery, known.attempts
             else:
                 mastery, attempts = prior_mastery(goal, subject_id).mastery, 0
                 source = "self_assessment" if assessed else "default"
@@ -349,7 +339,7 @@ class CoachService:
                     subject=names.get(subject_id),
                     mastery=mastery,
                     attempts=attempts,
-                    source=source,  # type: ignore[arg-type]
+                    source=source,
                     topics=[TopicMastery(r.target_id, r.mastery, r.attempts) for r in topics],
                 )
             )
@@ -508,7 +498,7 @@ def _card_read(
         topic_id=card.topic_id,
         question_id=card.question_id,
         subject_id=card.subject_id,
-        phase=_PHASE_NAMES[state.phase],  # type: ignore[arg-type]
+        phase=_PHASE_NAMES[state.phase],
         due=state.due,
         last_review=state.last_review,
         stability=state.stability,
