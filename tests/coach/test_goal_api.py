@@ -219,3 +219,26 @@ async def test_a_right_true_false_answer_raises_mastery_less_than_a_wrong_one_lo
     # A guess wins half of certo/errado items, so a right answer proves less.
     assert by_name["RACIOCÍNIO LÓGICO"] - 0.5 < 0.5 - by_name["LEGISLAÇÃO DE TRÂNSITO"]
     assert by_name["RACIOCÍNIO LÓGICO"] > 0.5
+
+
+async def test_stats_carry_the_same_mastery_as_the_mastery_view(
+    client: Client, editor_headers: Headers, candidate_headers: Headers
+) -> None:
+    setup = await create_exam(client, editor_headers)
+    await set_goal(client, candidate_headers, setup, self_assessment={"RACIOCÍNIO LÓGICO": 4})
+    questions = await add_questions(client, editor_headers, setup, "RACIOCÍNIO LÓGICO", 3)
+
+    for question_id in questions:
+        await answer(client, candidate_headers, question_id, right=False)
+    stats = (await client.get("/api/me/stats", headers=candidate_headers)).json()
+    view = (await client.get("/api/me/mastery", headers=candidate_headers)).json()
+    view_subject = next(s for s in view["subjects"] if s["subject"] == "RACIOCÍNIO LÓGICO")
+    by_id = {s["subject_id"]: s for s in stats["subjects"]}
+    stats_subject = by_id[view_subject["subject_id"]]
+
+    assert stats_subject["mastery"] == pytest.approx(view_subject["mastery"])
+    assert stats_subject["mastery"] < 0.7
+    view_topics = {t["topic_id"]: t["mastery"] for t in view_subject["topics"]}
+    assert {t["topic_id"]: t["mastery"] for t in stats_subject["topics"]} == pytest.approx(
+        view_topics
+    )

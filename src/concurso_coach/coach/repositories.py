@@ -39,6 +39,18 @@ class MasteryRepository(SQLAlchemyAsyncRepository[MasteryRow]):
         )
         return list(rows)
 
+    async def mastery_by_target(
+        self, account_id: UUID, subject_id: UUID | None = None
+    ) -> dict[UUID, float]:
+        """Subject and topic ids (they never collide: both are UUIDs) → mastery."""
+        query = select(MasteryRow.target_id, MasteryRow.mastery).where(
+            MasteryRow.account_id == account_id
+        )
+        if subject_id is not None:
+            query = query.where(MasteryRow.subject_id == subject_id)
+        rows = await self.session.execute(query)
+        return {row.target_id: row.mastery for row in rows}
+
     async def get_for_update(
         self, account_id: UUID, kind: str, target_id: UUID
     ) -> MasteryRow | None:

@@ -442,6 +442,13 @@ async def schedule_replan(
     )
 
 
+async def mastery_by_target(
+    session: AsyncSession, account_id: UUID, subject_id: UUID | None = None
+) -> dict[UUID, float]:
+    """Practice's stats read mastery through this: subject and topic id → mastery."""
+    return await MasteryRepository(session=session).mastery_by_target(account_id, subject_id)
+
+
 async def mastery_summary(session: AsyncSession, account_id: UUID) -> MasterySummary:
     return await CoachService(session).mastery_summary(account_id)
 

@@ -50,6 +50,8 @@ class TopicStats(msgspec.Struct, frozen=True):
     true_false_attempts: int
     true_false_net: int
     average_ms: float
+    mastery: float | None = None
+    """The coach's estimate (0–1); ``None`` for questions not linked to the catalogue."""
 
 
 class SubjectStats(msgspec.Struct, frozen=True):
@@ -67,6 +69,8 @@ class SubjectStats(msgspec.Struct, frozen=True):
     average_ms: float
     trend: list[WeekPoint]
     topics: list[TopicStats]
+    mastery: float | None = None
+    """The coach's estimate (0–1); ``None`` for subjects not linked to the catalogue."""
 
 
 class StatsRead(msgspec.Struct, frozen=True):

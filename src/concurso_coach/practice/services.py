@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from uuid_utils.compat import uuid7
 
 from concurso_coach.catalogue.services import CatalogueService
+from concurso_coach.coach.services import mastery_by_target
 from concurso_coach.coach.services import on_attempt as coach_on_attempt
 from concurso_coach.platform.errors import (
     ConflictError,
@@ -184,7 +185,8 @@ class AttemptService:
         now = now or dt.datetime.now(dt.UTC)
         aggregates = await self.attempts.aggregates(account_id)
         recent = await self.attempts.recent_results(account_id, _trend_start(now))
-        subjects = _subject_stats(aggregates, recent, now)
+        mastery = await mastery_by_target(self.session, account_id)
+        subjects = _subject_stats(aggregates, recent, now, mastery)
         attempts = sum(s.attempts for s in subjects)
         right = sum(s.right for s in subjects)
         return StatsRead(attempts=attempts, accuracy=_ratio(right, attempts), subjects=subjects)
@@ -201,7 +203,12 @@ class AttemptService:
         name = None if subject_id is not None else subject_name
         aggregates = await self.attempts.aggregates(account_id, subject_id, name)
         recent = await self.attempts.recent_results(account_id, _trend_start(now), subject_id, name)
-        subjects = _subject_stats(aggregates, recent, now)
+        mastery = (
+            await mastery_by_target(self.session, account_id, subject_id)
+            if subject_id is not None
+            else {}
+        )
+        subjects = _subject_stats(aggregates, recent, now, mastery)
         if subjects:
             return subjects[0]
         return _empty_subject(subject_id, subject_name, now)
@@ -287,7 +294,10 @@ def _subject_key(subject_id: UUID | None, subject_name: str | None) -> tuple[str
 
 
 def _subject_stats(
-    aggregates: Sequence[Row[Any]], recent: Sequence[Row[Any]], now: dt.datetime
+    aggregates: Sequence[Row[Any]],
+    recent: Sequence[Row[Any]],
+    now: dt.datetime,
+    mastery: dict[UUID, float],
 ) -> list[SubjectStats]:
     groups: dict[tuple[str, str], list[Row[Any]]] = defaultdict(list)
     for row in aggregates:
@@ -306,17 +316,23 @@ def _subject_stats(
 
     subjects = []
     for key, rows in groups.items():
-        topics = sorted((_topic_stats(row) for row in rows), key=lambda t: t.topic_name or "")
+        topics = sorted(
+            (_topic_stats(row, mastery) for row in rows), key=lambda t: t.topic_name or ""
+        )
         counts = trend_counts[key]
         trend = [
             WeekPoint(week, n, _ratio(right, n)) if n else WeekPoint(week, 0, None)
             for week, (n, right) in ((week, counts[week]) for week in weeks)
         ]
-        subjects.append(_rolled_up(rows[0].subject_id, rows[0].subject_name, topics, trend))
+        subject_id = rows[0].subject_id
+        subject = _rolled_up(subject_id, rows[0].subject_name, topics, trend)
+        if subject_id is not None:
+            subject = msgspec.structs.replace(subject, mastery=mastery.get(subject_id))
+        subjects.append(subject)
     return sorted(subjects, key=lambda s: (s.subject_name or "", str(s.subject_id)))
 
 
-def _topic_stats(row: Row[Any]) -> TopicStats:
+def _topic_stats(row: Row[Any], mastery: dict[UUID, float]) -> TopicStats:
     attempts = int(row.attempts)
     return TopicStats(
         topic_id=row.topic_id,
@@ -329,6 +345,7 @@ def _topic_stats(row: Row[Any]) -> TopicStats:
         true_false_attempts=int(row.tf_attempts),
         true_false_net=int(row.tf_net),
         average_ms=round(float(row.average_ms or 0), 1),
+        mastery=mastery.get(row.topic_id) if row.topic_id is not None else None,
     )
 
 
