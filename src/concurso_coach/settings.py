@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import limits
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # Old and generic PostgreSQL URL schemes we accept and rewrite to psycopg 3.
@@ -133,6 +133,16 @@ class Settings(BaseSettings):
             raise ValueError(msg)
         return value.strip()
 
+    @model_validator(mode="after")
+    def _require_secret_key_in_production(self) -> Settings:
+        # A key generated per data folder would differ between replicas, so a token
+        # signed by one pod would be refused by the next.
+        secret = self.secret_key.get_secret_value() if self.secret_key is not None else ""
+        if self.environment == "production" and not secret.strip():
+            msg = "SECRET_KEY must be set when ENVIRONMENT is production"
+            raise ValueError(msg)
+        return self
+
     @property
     def database_url_rewritten(self) -> bool:
         """Whether the configured URL named a scheme we rewrote to psycopg 3."""
@@ -196,6 +206,8 @@ def _describe(exc: ValidationError) -> str:
     # Values are left out on purpose: they may be secrets.
     problems = []
     for error in exc.errors():
-        name = "_".join(str(part) for part in error["loc"]).upper() or "SETTINGS"
-        problems.append(f"{name}: {error['msg']}")
+        message = error["msg"].removeprefix("Value error, ")
+        name = "_".join(str(part) for part in error["loc"]).upper()
+        # A whole-model check names its variables in its own message.
+        problems.append(f"{name}: {message}" if name else message)
     return "; ".join(problems)

@@ -39,6 +39,13 @@ def test_a_bad_value_names_the_variable_and_hides_the_value() -> None:
     assert "secret-password" not in str(caught.value)
 
 
+def test_production_refuses_to_start_without_a_signing_key() -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings(_env_file=None, environment="production", secret_key="")
+
+    assert str(caught.value) == "SECRET_KEY must be set when ENVIRONMENT is production"
+
+
 def test_dot_env_is_read_but_the_real_environment_wins(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -65,7 +72,7 @@ def test_cli_stops_with_one_line_on_a_bad_setting(tmp_path: Path) -> None:
 
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        "coach: configuration error: REDIS_URL: Value error, must be a redis:// or rediss:// URL"
+        "coach: configuration error: REDIS_URL: must be a redis:// or rediss:// URL"
     ]
 
 
