@@ -160,3 +160,16 @@ async def test_the_last_admin_cannot_be_demoted(
     )
 
     assert response.status_code == 409
+
+
+async def test_a_promoted_candidate_gains_the_role_on_the_next_request(
+    client: AsyncTestClient[Litestar],
+    admin_headers: dict[str, str],
+    candidate_headers: dict[str, str],
+) -> None:
+    candidate_id = await _me(client, candidate_headers)  # the account is now cached for auth
+
+    await client.patch(f"/api/users/{candidate_id}", json={"role": "admin"}, headers=admin_headers)
+    response = await client.get("/api/users", headers=candidate_headers)
+
+    assert response.status_code == 200

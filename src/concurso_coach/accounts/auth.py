@@ -11,6 +11,7 @@ from litestar.middleware import (
     DefineMiddleware,
 )
 
+from concurso_coach.accounts.account_cache import cached_account, remember_account
 from concurso_coach.accounts.services import load_current_account
 from concurso_coach.accounts.tokens import InvalidTokenError, read_access_token
 from concurso_coach.platform.errors import AuthenticationError
@@ -27,7 +28,10 @@ PUBLIC_PATHS = ["^/schema"]
 
 
 class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
-    """Sets `request.user` to a CurrentAccount read fresh from the database.
+    """Sets `request.user` to the CurrentAccount of the token's subject.
+
+    The account comes from the cache when present (see account_cache), else
+    from the database.
 
     Litestar's JWT backend rejects any `iat` in the future; ours allows the
     configured leeway both ways so a server whose clock runs ahead still works.
@@ -46,10 +50,14 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
             log.info("access_token_rejected", reason=str(exc))
             raise AuthenticationError from None
 
-        account = await load_current_account(connection.app.state.engine, account_id)
+        store = connection.app.stores.get("cache")
+        account = await cached_account(store, account_id)
         if account is None:
-            log.info("access_token_rejected", reason="account no longer exists")
-            raise AuthenticationError
+            account = await load_current_account(connection.app.state.engine, account_id)
+            if account is None:
+                log.info("access_token_rejected", reason="account no longer exists")
+                raise AuthenticationError
+            await remember_account(store, account)
         return AuthenticationResult(user=account, auth=account_id)
 
 

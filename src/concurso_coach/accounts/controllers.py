@@ -12,6 +12,7 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from concurso_coach.accounts.account_cache import forget_account
 from concurso_coach.accounts.client_address import client_address
 from concurso_coach.accounts.guards import BEARER_SECURITY, requires_admin
 from concurso_coach.accounts.models import Account
@@ -173,11 +174,15 @@ class UserController(Controller):
     @patch("/{account_id:uuid}", summary="Change an account's role")
     async def update_account(
         self,
+        request: Request[Any, Any, Any],
         account_id: FromPath[UUID],
         data: JSONBody[AccountUpdate],
         accounts: NamedDependency[AccountService],
     ) -> AccountRead:
-        return account_read(await accounts.change_role(account_id, data.role))
+        account = await accounts.change_role(account_id, data.role)
+        # The new role must hold from the account's very next request.
+        await forget_account(request.app.stores.get("cache"), account_id)
+        return account_read(account)
 
 
 ACCOUNT_CONTROLLERS = [AuthController, MeController, UserController]
