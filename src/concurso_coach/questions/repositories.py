@@ -13,10 +13,16 @@ from sqlalchemy import ColumnElement, Table, false, func, select, text
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import RowMapping
 
+from concurso_coach.catalogue.models import Board
 from concurso_coach.questions.models import Question, QuestionUpload
 from concurso_coach.questions.search import like_pattern, search_terms
 
 questions = cast(Table, Question.__table__)
+boards = cast(Table, Board.__table__)
+
+# The board's acronym comes with each row: a lookup per board cost a statement
+# per distinct board on every page.
+_WITH_BOARD = questions.outerjoin(boards, boards.c.id == questions.c.board_id)
 
 # Must match the migration's index expression word for word, or the planner
 # will not use ix_questions_search.
@@ -48,6 +54,7 @@ LIST_COLUMNS = (
     questions.c.outdated,
     questions.c.licence,
     questions.c.source_url,
+    boards.c.acronym.label("board_acronym"),
 )
 
 
@@ -106,6 +113,7 @@ class QuestionRepository(SQLAlchemyAsyncRepository[Question]):
 
         page = (
             select(*LIST_COLUMNS)
+            .select_from(_WITH_BOARD)
             .where(*conditions)
             .order_by(questions.c.id)
             .limit(limit)
@@ -117,13 +125,17 @@ class QuestionRepository(SQLAlchemyAsyncRepository[Question]):
         return rows, total
 
     async def get_row(self, question_id: UUID) -> RowMapping | None:
-        statement = select(*LIST_COLUMNS).where(questions.c.id == question_id)
+        statement = (
+            select(*LIST_COLUMNS).select_from(_WITH_BOARD).where(questions.c.id == question_id)
+        )
         return (await self.session.execute(statement)).mappings().one_or_none()
 
     async def get_rows(self, question_ids: Sequence[UUID]) -> list[RowMapping]:
         if not question_ids:
             return []
-        statement = select(*LIST_COLUMNS).where(questions.c.id.in_(question_ids))
+        statement = (
+            select(*LIST_COLUMNS).select_from(_WITH_BOARD).where(questions.c.id.in_(question_ids))
+        )
         return list((await self.session.execute(statement)).mappings().all())
 
     async def list_ids_for_subject(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import io
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import IO, Any
 from uuid import UUID
 
@@ -89,7 +89,6 @@ class QuestionService:
         self.questions = QuestionRepository(session=session)
         self.catalogue = CatalogueService(session)
         self._boards: dict[str, UUID] | None = None
-        self._acronyms: dict[UUID, str] | None = None
 
     # Import
 
@@ -180,20 +179,7 @@ class QuestionService:
                 offset += _BOARD_PAGE
                 if offset >= page.total:
                     break
-            self._acronyms = {board_id: acronym for acronym, board_id in self._boards.items()}
         return self._boards
-
-    async def _board_acronyms(self, board_ids: Iterable[UUID | None]) -> dict[UUID, str]:
-        wanted = {board_id for board_id in board_ids if board_id is not None}
-        if not wanted:
-            return {}
-        acronyms: dict[UUID, str] = {}
-        for board_id in wanted:
-            try:
-                acronyms[board_id] = (await self.catalogue.get_board(board_id)).acronym
-            except NotFoundError:
-                continue
-        return acronyms
 
     # Reading
 
@@ -218,16 +204,14 @@ class QuestionService:
             filters = dataclasses.replace(filters, subject_key=fold(subject.strip()))
 
         rows, total = await self.questions.list_rows(filters, limit, offset)
-        acronyms = await self._board_acronyms(row["board_id"] for row in rows)
-        items = [_question_read(row, acronyms, with_keys) for row in rows]
+        items = [_question_read(row, with_keys) for row in rows]
         return Page(items, total, limit, offset)
 
     async def get_question(self, question_id: UUID, *, with_key: bool = False) -> QuestionRead:
         row = await self.questions.get_row(question_id)
         if row is None:
             raise NotFoundError(f"No question has id {question_id}.")
-        acronyms = await self._board_acronyms([row["board_id"]])
-        return _question_read(row, acronyms, with_key)
+        return _question_read(row, with_key)
 
     async def get_keys(self, question_ids: Sequence[UUID]) -> dict[UUID, QuestionKey]:
         """Answer keys and subject links of the given questions, for scoring."""
@@ -244,8 +228,7 @@ class QuestionService:
         self, question_ids: Sequence[UUID], *, with_keys: bool
     ) -> dict[UUID, QuestionRead]:
         rows = await self.questions.get_rows(question_ids)
-        acronyms = await self._board_acronyms(row["board_id"] for row in rows)
-        return {row["id"]: _question_read(row, acronyms, with_keys) for row in rows}
+        return {row["id"]: _question_read(row, with_keys) for row in rows}
 
     async def list_ids_for_subject(
         self,
@@ -428,8 +411,7 @@ def _check_or_raise(question: ParsedQuestion) -> None:
         )
 
 
-def _question_read(row: RowMapping, acronyms: dict[UUID, str], with_key: bool) -> QuestionRead:
-    board_id = row["board_id"]
+def _question_read(row: RowMapping, with_key: bool) -> QuestionRead:
     return QuestionRead(
         id=row["id"],
         source=row["source"],
@@ -439,8 +421,8 @@ def _question_read(row: RowMapping, acronyms: dict[UUID, str], with_key: bool) -
         options=[OptionRead(o["letter"], o["text"]) for o in row["options"]],
         voided=row["voided"],
         outdated=row["outdated"],
-        board_id=board_id,
-        board=acronyms.get(board_id) if board_id is not None else None,
+        board_id=row["board_id"],
+        board=row["board_acronym"],
         exam_id=row["exam_id"],
         year=row["year"],
         exam_label=row["exam_label"],
