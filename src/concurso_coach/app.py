@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import structlog
 from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
@@ -41,6 +41,7 @@ from concurso_coach.platform.pagination import provide_page_params
 from concurso_coach.platform.redis import build_store, create_redis_client
 from concurso_coach.practice.controllers import PRACTICE_CONTROLLERS
 from concurso_coach.questions.controllers import QUESTION_CONTROLLERS
+from concurso_coach.questions.read_cache import SESSION_INFO_KEY, QuestionReadCache
 from concurso_coach.settings import Settings, load_settings
 
 if TYPE_CHECKING:
@@ -59,6 +60,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
     db_config = build_database_config(settings)
     install_sqlite_pragmas(db_config)
     redis = create_redis_client(settings.redis_url) if settings.redis_url else None
+    # Without Redis, questions are read from the database every time.
+    question_reads = QuestionReadCache(redis) if redis is not None else None
+    if question_reads is not None:
+        # Services reach it through their session to invalidate it after commits.
+        cast(dict[str, Any], db_config.session_config.info)[SESSION_INFO_KEY] = question_reads
     load_task_modules()
     job_queue: JobQueue = (
         SaqJobQueue(redis)
@@ -71,6 +77,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "db_config": db_config,
             "engine": db_config.get_engine(),
             "redis": redis,
+            "question_reads": question_reads,
             "job_queue": job_queue,
             "draining": False,
         }

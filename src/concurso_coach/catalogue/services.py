@@ -79,6 +79,7 @@ from concurso_coach.catalogue.syllabus_model import (
 from concurso_coach.catalogue.syllabus_parser import SyllabusParseError, parse_syllabus
 from concurso_coach.platform.errors import ConflictError, NotFoundError, UnprocessableError
 from concurso_coach.platform.pagination import Page
+from concurso_coach.questions.read_cache import question_bank_changed
 
 log = structlog.get_logger(__name__)
 
@@ -124,6 +125,8 @@ class CatalogueService:
             raise ConflictError(
                 "The change conflicts with data stored meanwhile; reload and retry."
             ) from None
+        # Question reads show board acronyms and exam, subject and topic links.
+        await question_bank_changed(self.session)
 
     # Boards
 
@@ -481,6 +484,7 @@ class CatalogueService:
         try:
             ids = await self._store(exam_id, syllabus, plan, subjects, stored_rows)
             await self.session.commit()
+            await question_bank_changed(self.session)
         except IntegrityError:
             await self.session.rollback()
             raise ConflictError(

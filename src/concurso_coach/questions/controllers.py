@@ -6,10 +6,12 @@ import io
 from typing import Annotated, Any
 from uuid import UUID
 
+import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody, Parameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
+from msgspec import UNSET
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import concurso_coach.questions.jobs  # noqa: F401 - registers the import task
@@ -19,6 +21,7 @@ from concurso_coach.platform.errors import DomainError, InvalidInputError
 from concurso_coach.platform.pagination import Page, PageParams
 from concurso_coach.questions.importers import ImportFormat
 from concurso_coach.questions.jobs import IMPORT_TASK
+from concurso_coach.questions.read_cache import QuestionReadCache
 from concurso_coach.questions.repositories import QuestionFilters
 from concurso_coach.questions.schemas import (
     Format,
@@ -123,7 +126,17 @@ class QuestionController(Controller):
         question_id: FromPath[UUID],
         questions: NamedDependency[QuestionService],
     ) -> QuestionRead:
-        return await questions.get_question(question_id, with_key=_is_editor(request))
+        cache: QuestionReadCache | None = request.app.state.question_reads
+        if cache is None:
+            return await questions.get_question(question_id, with_key=_is_editor(request))
+
+        # One cached editor view serves everyone; candidates get it without the key.
+        read, generation = await cache.get(question_id)
+        if read is None:
+            read = await questions.get_question(question_id, with_key=True)
+            if generation is not None:
+                await cache.put(read, generation)
+        return read if _is_editor(request) else msgspec.structs.replace(read, answer_key=UNSET)
 
     @post("/", status_code=HTTP_201_CREATED, guards=[requires_editor], summary="Add a question")
     async def create_question(

@@ -42,6 +42,7 @@ from concurso_coach.questions.importers.base import (
     check_question,
 )
 from concurso_coach.questions.models import Question, QuestionUpload
+from concurso_coach.questions.read_cache import question_bank_changed
 from concurso_coach.questions.repositories import (
     QuestionFilters,
     QuestionRepository,
@@ -302,6 +303,7 @@ class QuestionService:
             raise UnprocessableError(
                 "A linked board, exam, subject or topic does not exist."
             ) from None
+        await question_bank_changed(self.session)
 
 
 def _default_rule(kind: QuestionKind) -> ScoringRule:
