@@ -208,6 +208,9 @@ def _benchmark_http(
     runnable = [s for s in scenarios if s.name not in unavailable]
 
     say("capturing the SQL of each endpoint (in-process, engine event listener)")
+    # The preflight warmed the app's Redis caches with these very requests; without
+    # this the capture's first pass would be a hit too and record no SQL at all.
+    database.flush_redis(config.redis_url)
     with_sql = [s for s in runnable if s.has_driver_ceiling]
     captured = asyncio.run(
         capture(settings, {s.name: capture_sample(pools[s.name]) for s in with_sql})
