@@ -59,7 +59,13 @@ def parse_args(argv: list[str] | None = None) -> BenchConfig:
         default=env("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7"),
         help="A Redis database the benchmark may FLUSHDB.",
     )
-    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA)
+    shared = env("COACH_SHARED_DATA")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=Path(shared) / "questions" if shared else DEFAULT_DATA,
+        help="The real question files (default: $COACH_SHARED_DATA/questions or ../shared).",
+    )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, dest="out_dir")
     parser.add_argument("--questions", type=int, default=100_000)
     parser.add_argument("--candidates", type=int, default=32)

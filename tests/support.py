@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import subprocess
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,10 +37,38 @@ def in_ci() -> bool:
     return os.environ.get("CI", "").lower() == "true"
 
 
+def _origin_checkout() -> Path | None:
+    """The local repository this clone was made from, when it was cloned from a path."""
+    try:
+        url = subprocess.run(
+            ["git", "-C", str(REPO_ROOT), "config", "--get", "remote.origin.url"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    url = url.removeprefix("file://")
+    return Path(url) if url.startswith("/") else None
+
+
 def shared_data_dir() -> Path:
-    """The read-only real inputs beside the repository (never copied into it)."""
+    """The read-only real inputs beside the repository (never copied into it).
+
+    `COACH_SHARED_DATA` wins. Otherwise `../shared/data` next to this checkout or, for a
+    throwaway clone (CI clones main into a temporary folder), next to the checkout it
+    was cloned from.
+    """
     configured = os.environ.get("COACH_SHARED_DATA")
-    return Path(configured) if configured else REPO_ROOT.parent / "shared" / "data"
+    if configured:
+        return Path(configured)
+
+    beside_clone = REPO_ROOT.parent / "shared" / "data"
+    origin = _origin_checkout()
+    if beside_clone.is_dir() or origin is None:
+        return beside_clone
+    return origin.parent / "shared" / "data"
 
 
 def require_shared_data(relative: str) -> Path:

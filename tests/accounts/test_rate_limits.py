@@ -142,11 +142,10 @@ async def test_registration_is_limited_per_address(peer_client: PeerClientFactor
     assert "retry-after" in response.headers
 
 
+@pytest.mark.postgres_only
 async def test_login_works_while_redis_is_down(
     peer_client: PeerClientFactory, backend: Backend
 ) -> None:
-    if not backend.is_postgres:
-        pytest.skip("the embedded backend has no Redis to lose")
     assert backend.redis_url is not None
     target = urlsplit(backend.redis_url)
     proxy = TcpProxy(target.hostname or "127.0.0.1", target.port or 6379)
@@ -164,11 +163,10 @@ async def test_login_works_while_redis_is_down(
     assert response.status_code == 200
 
 
+@pytest.mark.postgres_only
 async def test_limits_still_hold_in_process_while_redis_is_down(
     peer_client: PeerClientFactory, backend: Backend
 ) -> None:
-    if not backend.is_postgres:
-        pytest.skip("the embedded backend has no Redis to lose")
     assert backend.redis_url is not None
     target = urlsplit(backend.redis_url)
     proxy = TcpProxy(target.hostname or "127.0.0.1", target.port or 6379)

@@ -8,7 +8,6 @@ would in production, so the storage round trip is checked on real data too.
 from __future__ import annotations
 
 import csv
-import os
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,6 +26,7 @@ from concurso_coach.coach.scheduler import (
     new_card,
     review_card,
 )
+from tests.support import require_shared_data
 
 REVIEW_LOG = Path("reviews") / "fsrs-review-log.csv"
 EXPECTED_REVIEWS = 12_580
@@ -40,20 +40,8 @@ class LoggedReview:
     reviewed_at: datetime
 
 
-def shared_data_dir() -> Path:
-    override = os.environ.get("COACH_SHARED_DATA")
-    if override:
-        return Path(override)
-    return Path(__file__).resolve().parents[2].parent / "shared" / "data"
-
-
 def load_review_log() -> dict[str, list[LoggedReview]]:
-    path = shared_data_dir() / REVIEW_LOG
-    if not path.is_file():
-        reason = f"real review log not found at {path} (set COACH_SHARED_DATA)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
+    path = require_shared_data(str(REVIEW_LOG))
 
     by_card: dict[str, list[LoggedReview]] = defaultdict(list)
     with path.open(newline="") as source:
