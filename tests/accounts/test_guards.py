@@ -5,10 +5,12 @@ import uuid
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from sqlalchemy import text
 
 from concurso_coach.accounts.guards import ensure_owner
 from concurso_coach.accounts.schemas import CurrentAccount
 from concurso_coach.platform.errors import NotFoundError
+from tests.conftest import TEST_PASSWORD
 
 
 async def _me(client: AsyncTestClient[Litestar], headers: dict[str, str]) -> str:
@@ -173,3 +175,27 @@ async def test_a_promoted_candidate_gains_the_role_on_the_next_request(
     response = await client.get("/api/users", headers=candidate_headers)
 
     assert response.status_code == 200
+
+
+async def test_a_role_granted_in_the_database_holds_from_the_next_sign_in(
+    client: AsyncTestClient[Litestar], app: Litestar, candidate_headers: dict[str, str]
+) -> None:
+    # How an operator makes an editor without the API (the containers CI stage does this).
+    await _me(client, candidate_headers)  # the account is now cached for auth
+    async with app.state.engine.begin() as connection:
+        await connection.execute(
+            text("UPDATE account SET role = 'editor' WHERE email = 'ana@example.com'")
+        )
+
+    login = await client.post(
+        "/api/auth/login", json={"email": "ana@example.com", "password": TEST_PASSWORD}
+    )
+    fresh = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    board = {
+        "name": "Fundação Carlos Chagas",
+        "acronym": "FCC",
+        "default_scoring_rule": "multiple_choice",
+    }
+    response = await client.post("/api/boards", json=board, headers=fresh)
+
+    assert response.status_code == 201, response.text

@@ -12,7 +12,6 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from concurso_coach.accounts.account_cache import forget_account
 from concurso_coach.accounts.client_address import client_address
 from concurso_coach.accounts.guards import BEARER_SECURITY, requires_admin
 from concurso_coach.accounts.models import Account
@@ -39,9 +38,13 @@ from concurso_coach.settings import Settings
 
 
 def provide_account_service(
-    db_session: NamedDependency[AsyncSession], state: State
+    db_session: NamedDependency[AsyncSession], request: Request[Any, Any, Any]
 ) -> AccountService:
-    return AccountService(session=db_session, settings=state.settings)
+    return AccountService(
+        session=db_session,
+        settings=request.app.state.settings,
+        account_cache=request.app.stores.get("cache"),
+    )
 
 
 def account_read(account: Account) -> AccountRead:
@@ -174,15 +177,11 @@ class UserController(Controller):
     @patch("/{account_id:uuid}", summary="Change an account's role")
     async def update_account(
         self,
-        request: Request[Any, Any, Any],
         account_id: FromPath[UUID],
         data: JSONBody[AccountUpdate],
         accounts: NamedDependency[AccountService],
     ) -> AccountRead:
-        account = await accounts.change_role(account_id, data.role)
-        # The new role must hold from the account's very next request.
-        await forget_account(request.app.stores.get("cache"), account_id)
-        return account_read(account)
+        return account_read(await accounts.change_role(account_id, data.role))
 
 
 ACCOUNT_CONTROLLERS = [AuthController, MeController, UserController]

@@ -13,9 +13,9 @@ from rich.table import Table
 from rich.tree import Tree
 
 from concurso_coach.catalogue.schemas import SyllabusResult, SyllabusTopicOut, syllabus_result
-from concurso_coach.catalogue.services import CatalogueService
 from concurso_coach.catalogue.syllabus_import import SyllabusImportError, check_importable
 from concurso_coach.catalogue.syllabus_parser import SyllabusParseError, parse_syllabus
+from concurso_coach.catalogue.syllabus_service import SyllabusService
 from concurso_coach.platform.database import build_database_config, install_sqlite_pragmas
 from concurso_coach.platform.errors import DomainError
 from concurso_coach.settings import ConfigurationError, Settings, load_settings
@@ -71,7 +71,7 @@ async def _import(settings: Settings, exam_id: UUID, text: str, dry_run: bool) -
     install_sqlite_pragmas(config)
     try:
         async with config.get_session() as session:
-            return await CatalogueService(session).import_syllabus(exam_id, text, dry_run=dry_run)
+            return await SyllabusService(session).import_syllabus(exam_id, text, dry_run=dry_run)
     finally:
         await config.get_engine().dispose()
 

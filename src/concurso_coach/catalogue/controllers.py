@@ -36,6 +36,7 @@ from concurso_coach.catalogue.schemas import (
     TopicRead,
 )
 from concurso_coach.catalogue.services import CatalogueService
+from concurso_coach.catalogue.syllabus_service import SyllabusService
 from concurso_coach.platform.errors import InvalidInputError, UnprocessableError
 from concurso_coach.platform.pagination import Page, PageParams
 
@@ -52,8 +53,13 @@ def provide_catalogue_service(db_session: NamedDependency[AsyncSession]) -> Cata
     return CatalogueService(session=db_session)
 
 
+def provide_syllabus_service(db_session: NamedDependency[AsyncSession]) -> SyllabusService:
+    return SyllabusService(session=db_session)
+
+
 _CATALOGUE_DEPENDENCIES = {
     "catalogue": Provide(provide_catalogue_service, sync_to_thread=False),
+    "syllabus": Provide(provide_syllabus_service, sync_to_thread=False),
 }
 
 
@@ -165,9 +171,9 @@ class ExamController(Controller):
 
     @get("/{exam_id:uuid}/syllabus", summary="Get the stored syllabus tree with ids")
     async def get_syllabus(
-        self, exam_id: FromPath[UUID], catalogue: NamedDependency[CatalogueService]
+        self, exam_id: FromPath[UUID], syllabus: NamedDependency[SyllabusService]
     ) -> SyllabusResult:
-        return await catalogue.get_syllabus(exam_id)
+        return await syllabus.get_syllabus(exam_id)
 
     @put(
         "/{exam_id:uuid}/syllabus",
@@ -186,11 +192,11 @@ class ExamController(Controller):
         self,
         exam_id: FromPath[UUID],
         request: Request[Any, Any, Any],
-        catalogue: NamedDependency[CatalogueService],
+        syllabus: NamedDependency[SyllabusService],
         dry_run: bool = False,
     ) -> SyllabusResult:
         text = await _syllabus_text(request)
-        return await catalogue.import_syllabus(exam_id, text, dry_run=dry_run)
+        return await syllabus.import_syllabus(exam_id, text, dry_run=dry_run)
 
     @get("/{exam_id:uuid}/topics", summary="List an exam's topics in reading order")
     async def list_topics(

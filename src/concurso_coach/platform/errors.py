@@ -6,6 +6,7 @@ written here or by the raising code, never copied from a driver.
 
 from __future__ import annotations
 
+import re
 from typing import Any, ClassVar
 
 import msgspec
@@ -182,6 +183,26 @@ def _problem(
     )
 
 
+# msgspec names the offending part of a body in its message, not in Litestar's
+# `key` (which is the handler's parameter, "data"): "… - at `$.items[0].a`",
+# "Object missing required field `name`".
+_AT_PATH = re.compile(r" - at `\$\.?(?P<path>[^`]*)`$")
+_NAMED_FIELD = re.compile(r"^Object (?:missing required|contains unknown) field `(?P<name>[^`]+)`")
+
+
+def _body_field(message: str) -> str | None:
+    """The dotted path of the body field a msgspec message is about, if it names one."""
+    path = ""
+    at = _AT_PATH.search(message)
+    if at is not None:
+        path = at.group("path")
+        message = message[: at.start()]
+    named = _NAMED_FIELD.match(message)
+    if named is not None:
+        path = f"{path}.{named.group('name')}" if path else named.group("name")
+    return path or None
+
+
 def _validation_fields(exc: ValidationException) -> list[InvalidField]:
     fields: list[InvalidField] = []
     extra = exc.extra if isinstance(exc.extra, list) else []
@@ -190,7 +211,10 @@ def _validation_fields(exc: ValidationException) -> list[InvalidField]:
             continue
         key = str(item.get("key") or "body")
         source = str(item.get("source") or "body")
-        fields.append(InvalidField(field=key, message=str(item.get("message", "")), source=source))
+        message = str(item.get("message", ""))
+        if source == "body":
+            key = _body_field(message) or key
+        fields.append(InvalidField(field=key, message=message, source=source))
     return fields
 
 

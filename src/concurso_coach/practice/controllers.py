@@ -15,6 +15,7 @@ from concurso_coach.accounts.guards import BEARER_SECURITY
 from concurso_coach.coach.services import schedule_replan
 from concurso_coach.jobs.queue import JobQueue
 from concurso_coach.platform.pagination import Page, PageParams
+from concurso_coach.practice.mock_exams import MockExamService
 from concurso_coach.practice.schemas import (
     AttemptCreate,
     AttemptOutcome,
@@ -25,7 +26,7 @@ from concurso_coach.practice.schemas import (
     MockExamSummary,
     StatsRead,
 )
-from concurso_coach.practice.services import AttemptService, MockExamService
+from concurso_coach.practice.services import AttemptService
 
 
 def provide_attempt_service(db_session: NamedDependency[AsyncSession]) -> AttemptService:
