@@ -53,8 +53,8 @@ def pytest_pycollect_makeitem(collector: pytest.Collector, name: str, obj: objec
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    # A test about losing PostgreSQL or Redis has nothing to say on the embedded default:
-    # it is not generated there, rather than reported as a skip.
+    # A test about the real PostgreSQL or Redis (losing them, Redis round trips) has
+    # nothing to say on the embedded default: not generated there, rather than skipped.
     kept: list[pytest.Item] = []
     dropped: list[pytest.Item] = []
     for item in items:
@@ -153,6 +153,8 @@ def settings(backend: Backend, tmp_path: Path) -> Settings:
         db_migrate_on_startup=False,
         db_pool_size=5,
         password_hash_profile="fast",
+        # Hundreds of apps in one process: frozen objects would pile up across tests.
+        gc_tuning=False,
     )
 
 

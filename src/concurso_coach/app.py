@@ -18,6 +18,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.stores.registry import StoreRegistry
 
 from concurso_coach import __version__
+from concurso_coach.accounts.account_cache import AccountCache
 from concurso_coach.accounts.auth import auth_middleware
 from concurso_coach.accounts.controllers import ACCOUNT_CONTROLLERS
 from concurso_coach.accounts.guards import provide_current_account
@@ -33,6 +34,7 @@ from concurso_coach.platform.database import (
     migrate_in_thread,
 )
 from concurso_coach.platform.errors import handle_exception
+from concurso_coach.platform.gc_tuning import tune_for_serving
 from concurso_coach.platform.health import HealthController
 from concurso_coach.platform.lifecycle import watch_for_shutdown
 from concurso_coach.platform.logging import configure_logging
@@ -71,9 +73,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
         if redis is not None
         else LocalJobQueue(settings, db_config.create_session_maker())
     )
+    stores = StoreRegistry(
+        stores={
+            "cache": build_store(redis, "cache"),
+            "response_cache": build_store(redis, "response_cache"),
+        }
+    )
     state = State(
         {
             "settings": settings,
+            "account_cache": AccountCache(stores.get("cache")),
             "db_config": db_config,
             "engine": db_config.get_engine(),
             "redis": redis,
@@ -89,6 +98,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             await migrate_in_thread(db_config)
         await job_queue.start()
         watch_for_shutdown(app.state)
+        if settings.gc_tuning:
+            tune_for_serving()
         log.info(
             "service_started",
             database=db_config.get_engine().dialect.name,
@@ -108,12 +119,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         plugins=[SQLAlchemyPlugin(config=db_config), CoachCLIPlugin()],
         lifespan=[lifespan],
         state=state,
-        stores=StoreRegistry(
-            stores={
-                "cache": build_store(redis, "cache"),
-                "response_cache": build_store(redis, "response_cache"),
-            }
-        ),
+        stores=stores,
         dependencies={
             "page": Provide(provide_page_params, sync_to_thread=False),
             "current_account": Provide(provide_current_account),

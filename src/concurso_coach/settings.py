@@ -69,6 +69,8 @@ class Settings(BaseSettings):
     import_max_body_bytes: int = Field(default=64 * 1_048_576, ge=1024, le=1_073_741_824)
     max_page_size: int = Field(default=100, ge=1, le=1000)
     health_check_timeout: float = Field(default=2.0, gt=0, le=30)
+    # Freeze what start-up built and collect less often (see platform/gc_tuning.py).
+    gc_tuning: bool = True
 
     access_token_ttl_seconds: int = Field(default=900, ge=30, le=86_400)
     refresh_token_ttl_seconds: int = Field(default=30 * 86_400, ge=300, le=365 * 86_400)

@@ -46,13 +46,21 @@ def test_attempts_mix_right_and_wrong_answers() -> None:
     assert len(pool) == POOL_SIZE
 
 
-def test_capture_sample_spreads_over_the_pool() -> None:
+def test_capture_sample_keeps_every_distinct_read_of_the_pool() -> None:
     pool = [HttpRequest("GET", f"/{n}") for n in range(256)]
 
     sample = capture_sample(pool)
 
-    assert len(sample) == 16
-    assert [request.path for request in sample[:2]] == ["/0", "/16"]
+    assert [request.path for request in sample] == [f"/{n}" for n in range(256)]
+
+
+def test_capture_sample_replays_each_term_of_a_rotating_pool_once() -> None:
+    # 16 terms in rotation, each sent with another token: a stride of 16 saw one term.
+    pool = [HttpRequest("GET", f"/search?q={n % 16}", f"t{n}") for n in range(256)]
+
+    sample = capture_sample(pool)
+
+    assert [request.path for request in sample] == [f"/search?q={n}" for n in range(16)]
 
 
 def test_capture_sample_takes_more_traces_of_a_write() -> None:

@@ -130,6 +130,47 @@ async def test_a_key_already_waiting_is_not_queued_twice(runtime: Runtime) -> No
     assert first.id == second.id == "replan-abc"
 
 
+@pytest.mark.postgres_only
+async def test_a_burst_of_keyed_enqueues_reaches_redis_once(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    queue = runtime.queue
+    assert isinstance(queue, SaqJobQueue)
+    calls = 0
+    enqueue = queue.saq.enqueue
+
+    async def counting(job: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        return await enqueue(job)
+
+    monkeypatch.setattr(queue.saq, "enqueue", counting)
+
+    infos = [
+        await queue.enqueue(
+            "tests.count_rows", kwargs={"upto": 1}, key="replan-b", delay_seconds=30
+        )
+        for _ in range(5)
+    ]
+
+    assert {info.id for info in infos} == {"replan-b"}
+    assert calls == 1
+    assert (await queue.get("replan-b")) is not None
+
+
+async def test_a_keyed_job_that_ran_is_queued_again(runtime: Runtime) -> None:
+    first = await runtime.queue.enqueue(
+        "tests.count_rows", kwargs={"upto": 1}, key="replan-c", delay_seconds=0
+    )
+    await runtime.drain(first.id)
+
+    again = await runtime.queue.enqueue(
+        "tests.count_rows", kwargs={"upto": 1}, key="replan-c", delay_seconds=0
+    )
+
+    assert again.status == "queued"
+
+
 async def test_unknown_tasks_are_refused(runtime: Runtime) -> None:
     with pytest.raises(UnknownTaskError):
         await runtime.queue.enqueue("no.such.task")

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from concurso_coach.settings import ConfigurationError, Settings, load_settings
+from tests.support import REPO_ROOT
 
 
 @pytest.mark.parametrize(
@@ -82,3 +83,12 @@ def test_generated_signing_key_is_stable_per_data_folder(tmp_path: Path) -> None
 
     assert first == second
     assert len(first) >= 48
+
+
+@pytest.mark.parametrize("document", [".env.example", "README.md"])
+def test_every_setting_is_documented(document: str) -> None:
+    text = (REPO_ROOT / document).read_text(encoding="utf-8")
+
+    undocumented = [name.upper() for name in Settings.model_fields if name.upper() not in text]
+
+    assert undocumented == []

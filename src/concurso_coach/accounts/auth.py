@@ -11,14 +11,14 @@ from litestar.middleware import (
     DefineMiddleware,
 )
 
-from concurso_coach.accounts.account_cache import cached_account, remember_account
 from concurso_coach.accounts.services import load_current_account
-from concurso_coach.accounts.tokens import InvalidTokenError, read_access_token
+from concurso_coach.accounts.tokens import AccessTokenReader, InvalidTokenError
 from concurso_coach.platform.errors import AuthenticationError
 
 if TYPE_CHECKING:
     from litestar.connection import ASGIConnection
 
+    from concurso_coach.accounts.account_cache import AccountCache
     from concurso_coach.settings import Settings
 
 log = structlog.get_logger(__name__)
@@ -41,23 +41,20 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
         self, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> AuthenticationResult:
         token = _bearer_token(connection.headers.get("authorization"))
-        settings: Settings = connection.app.state.settings
         try:
-            account_id = read_access_token(
-                token, _signing_key(connection), settings.jwt_leeway_seconds
-            )
+            account_id = _token_reader(connection).read(token)
         except InvalidTokenError as exc:
             log.info("access_token_rejected", reason=str(exc))
             raise AuthenticationError from None
 
-        store = connection.app.stores.get("cache")
-        account = await cached_account(store, account_id)
+        cache: AccountCache = connection.app.state.account_cache
+        account = await cache.get(account_id)
         if account is None:
             account = await load_current_account(connection.app.state.engine, account_id)
             if account is None:
                 log.info("access_token_rejected", reason="account no longer exists")
                 raise AuthenticationError
-            await remember_account(store, account)
+            await cache.remember(account)
         return AuthenticationResult(user=account, auth=account_id)
 
 
@@ -70,14 +67,15 @@ def _bearer_token(header: str | None) -> str:
     return token.strip()
 
 
-def _signing_key(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+def _token_reader(connection: ASGIConnection[Any, Any, Any, Any]) -> AccessTokenReader:
     # Settings may read the key from a file; do that once per app, not per request.
     state = connection.app.state
-    key: str | None = state.get("signing_key")
-    if key is None:
-        key = state.settings.signing_key()
-        state.signing_key = key
-    return key
+    reader: AccessTokenReader | None = state.get("access_token_reader")
+    if reader is None:
+        settings: Settings = state.settings
+        reader = AccessTokenReader(settings.signing_key(), settings.jwt_leeway_seconds)
+        state.access_token_reader = reader
+    return reader
 
 
 def auth_middleware() -> DefineMiddleware:

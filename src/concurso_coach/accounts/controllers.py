@@ -43,7 +43,7 @@ def provide_account_service(
     return AccountService(
         session=db_session,
         settings=request.app.state.settings,
-        account_cache=request.app.stores.get("cache"),
+        account_cache=request.app.state.account_cache,
     )
 
 

@@ -15,7 +15,6 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from sqlalchemy.pool import NullPool
 
-from concurso_coach.accounts.account_cache import forget_account
 from concurso_coach.accounts.models import Account
 from concurso_coach.accounts.models import RefreshToken as RefreshTokenRow
 from concurso_coach.accounts.passwords import hash_password, needs_rehash, verify_password
@@ -33,11 +32,12 @@ from concurso_coach.platform.errors import (
     InvalidInputError,
     NotFoundError,
 )
+from concurso_coach.platform.session_bound import SessionBound
 
 if TYPE_CHECKING:
-    from litestar.stores.base import Store
     from sqlalchemy.ext.asyncio import AsyncEngine
 
+    from concurso_coach.accounts.account_cache import AccountCache
     from concurso_coach.settings import Settings
 
 log = structlog.get_logger(__name__)
@@ -71,15 +71,16 @@ def check_password_strength(password: str, email: str) -> None:
 class AccountService:
     """Account operations inside one session; writes commit explicitly."""
 
+    accounts = SessionBound(AccountRepository)
+    refresh_tokens = SessionBound(RefreshTokenRepository)
+
     def __init__(
-        self, session: AsyncSession, settings: Settings, account_cache: Store | None = None
+        self, session: AsyncSession, settings: Settings, account_cache: AccountCache | None = None
     ) -> None:
         self.session = session
         self.settings = settings
         # The auth middleware's cache of signed-in accounts (see account_cache).
         self.account_cache = account_cache
-        self.accounts = AccountRepository(session=session)
-        self.refresh_tokens = RefreshTokenRepository(session=session)
 
     async def _hash(self, password: str) -> str:
         # Argon2 is deliberately slow CPU work; keep it off the event loop.
@@ -209,7 +210,7 @@ class AccountService:
 
     async def _forget_cached(self, account_id: UUID) -> None:
         if self.account_cache is not None:
-            await forget_account(self.account_cache, account_id)
+            await self.account_cache.forget(account_id)
 
 
 async def load_current_account(engine: AsyncEngine, account_id: UUID) -> CurrentAccount | None:

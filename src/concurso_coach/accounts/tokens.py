@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
+from collections import OrderedDict
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 from uuid import UUID
 
 import jwt
@@ -37,6 +40,16 @@ def issue_access_token(
 
 def read_access_token(token: str, key: str, leeway_seconds: int) -> UUID:
     """The account id of a valid token; `leeway_seconds` absorbs clock skew both ways."""
+    return _verify(token, key, leeway_seconds).account_id
+
+
+class _Verified(NamedTuple):
+    account_id: UUID
+    issued_at: int
+    expires_at: int
+
+
+def _verify(token: str, key: str, leeway_seconds: int) -> _Verified:
     try:
         claims = jwt.decode(
             token,
@@ -54,9 +67,48 @@ def read_access_token(token: str, key: str, leeway_seconds: int) -> UUID:
     if claims.get("typ") != TOKEN_TYPE:
         raise InvalidTokenError("wrong token type")
     try:
-        return UUID(str(claims["sub"]))
+        account_id = UUID(str(claims["sub"]))
     except ValueError:
         raise InvalidTokenError("subject is not an account id") from None
+    # PyJWT has checked that both are integers.
+    return _Verified(account_id, int(claims["iat"]), int(claims["exp"]))
+
+
+class AccessTokenReader:
+    """`read_access_token` for one signing key, remembering tokens it has verified.
+
+    Every request of a signed-in client presents the same token for its lifetime;
+    the signature and claims of those bytes cannot change, so they are checked once
+    and only the clock is checked again (with PyJWT's own rule and leeway). Tokens
+    that fail are never remembered, so a forged token costs a full check each time.
+    """
+
+    def __init__(self, key: str, leeway_seconds: int, capacity: int = 4096) -> None:
+        self._key = key
+        self._leeway = leeway_seconds
+        self._capacity = capacity
+        self._verified: OrderedDict[str, _Verified] = OrderedDict()
+
+    def read(self, token: str) -> UUID:
+        known = self._verified.get(token)
+        if known is None:
+            return self._verify(token)
+
+        now = time.time()
+        if known.expires_at <= now - self._leeway:
+            del self._verified[token]
+            raise InvalidTokenError("ExpiredSignatureError")
+        if known.issued_at > now + self._leeway:
+            raise InvalidTokenError("ImmatureSignatureError")
+        self._verified.move_to_end(token)
+        return known.account_id
+
+    def _verify(self, token: str) -> UUID:
+        verified = _verify(token, self._key, self._leeway)
+        self._verified[token] = verified
+        if len(self._verified) > self._capacity:
+            self._verified.popitem(last=False)
+        return verified.account_id
 
 
 def new_refresh_token() -> str:

@@ -31,6 +31,11 @@ class BoardRepository(SQLAlchemyAsyncRepository[Board]):
         )
         return list(rows), total or 0
 
+    async def acronyms(self) -> list[tuple[UUID, str]]:
+        """Every board's id and acronym: boards are few, and a page-and-count is two trips."""
+        rows = await self.session.execute(select(Board.id, Board.acronym))
+        return [(row.id, row.acronym) for row in rows]
+
     async def has_exams(self, board_id: UUID) -> bool:
         found = await self.session.scalar(select(Exam.id).where(Exam.board_id == board_id).limit(1))
         return found is not None

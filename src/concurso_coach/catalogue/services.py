@@ -59,6 +59,7 @@ from concurso_coach.catalogue.schemas import (
 )
 from concurso_coach.platform.errors import ConflictError, NotFoundError, UnprocessableError
 from concurso_coach.platform.pagination import Page
+from concurso_coach.platform.session_bound import SessionBound
 from concurso_coach.questions.read_cache import question_bank_changed
 
 log = structlog.get_logger(__name__)
@@ -77,13 +78,14 @@ def normalise_search(text: str) -> str:
 class CatalogueService:
     """Boards, exams, blocks, subjects and topics over one session."""
 
+    boards = SessionBound(BoardRepository)
+    exams = SessionBound(ExamRepository)
+    blocks = SessionBound(BlockRepository)
+    subjects = SessionBound(SubjectRepository)
+    topics = SessionBound(TopicRepository)
+
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-        self.boards = BoardRepository(session=session)
-        self.exams = ExamRepository(session=session)
-        self.blocks = BlockRepository(session=session)
-        self.subjects = SubjectRepository(session=session)
-        self.topics = TopicRepository(session=session)
 
     async def _commit(self) -> None:
         # The checks before each write give the precise message; this covers a
@@ -103,6 +105,10 @@ class CatalogueService:
     async def list_boards(self, limit: int, offset: int) -> Page[BoardRead]:
         boards, total = await self.boards.list_page(limit, offset)
         return Page([_board_read(board) for board in boards], total, limit, offset)
+
+    async def board_acronyms(self) -> list[tuple[UUID, str]]:
+        """(id, acronym) of every board, for callers that resolve acronyms."""
+        return await self.boards.acronyms()
 
     async def get_board(self, board_id: UUID) -> BoardRead:
         return _board_read(await self._require_board(board_id))

@@ -61,6 +61,7 @@ from concurso_coach.coach.services import (
     store_card_state,
 )
 from concurso_coach.platform.errors import NotFoundError, UnprocessableError
+from concurso_coach.platform.session_bound import SessionBound
 from concurso_coach.practice.scoring import (
     BlockSpec,
     ItemKind,
@@ -102,14 +103,15 @@ class PlanInputs(msgspec.Struct, frozen=True):
 class StudyPlanService:
     """Plans, replans and agendas over one session; writes commit explicitly."""
 
+    catalogue = SessionBound(CatalogueService)
+    goals = SessionBound(GoalRepository)
+    mastery = SessionBound(MasteryRepository)
+    cards = SessionBound(ReviewCardRepository)
+    plans = SessionBound(StudyPlanRepository)
+    activity = SessionBound(ActivityRepository)
+
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-        self.catalogue = CatalogueService(session)
-        self.goals = GoalRepository(session=session)
-        self.mastery = MasteryRepository(session=session)
-        self.cards = ReviewCardRepository(session=session)
-        self.plans = StudyPlanRepository(session=session)
-        self.activity = ActivityRepository(session=session)
 
     async def _require_goal(self, account_id: UUID) -> Goal:
         goal = await self.goals.get_one_or_none(account_id=account_id)

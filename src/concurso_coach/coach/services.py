@@ -79,6 +79,7 @@ from concurso_coach.coach.schemas import (
 from concurso_coach.jobs.queue import JobInfo, JobQueue
 from concurso_coach.platform.errors import ConflictError, NotFoundError, UnprocessableError
 from concurso_coach.platform.pagination import Page
+from concurso_coach.platform.session_bound import SessionBound
 from concurso_coach.practice.scoring import (
     ItemKind,
 )
@@ -131,15 +132,16 @@ class _Answer(msgspec.Struct, frozen=True):
 class CoachService:
     """The coach over one session; public writes commit, hooks leave it to the caller."""
 
+    catalogue = SessionBound(CatalogueService)
+    goals = SessionBound(GoalRepository)
+    mastery = SessionBound(MasteryRepository)
+    cards = SessionBound(ReviewCardRepository)
+    logs = SessionBound(ReviewLogRepository)
+    plans = SessionBound(StudyPlanRepository)
+    activity = SessionBound(ActivityRepository)
+
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-        self.catalogue = CatalogueService(session)
-        self.goals = GoalRepository(session=session)
-        self.mastery = MasteryRepository(session=session)
-        self.cards = ReviewCardRepository(session=session)
-        self.logs = ReviewLogRepository(session=session)
-        self.plans = StudyPlanRepository(session=session)
-        self.activity = ActivityRepository(session=session)
 
     # Goal
 

@@ -32,6 +32,10 @@ log = structlog.get_logger(__name__)
 JobStatus = Literal["queued", "running", "complete", "failed", "aborted"]
 QUEUE_NAME = "coach"
 JOB_TTL_SECONDS = 7 * 86_400
+# A keyed job delayed at least this long is remembered while it certainly waits, so a
+# burst of enqueues (a replan per answer) costs Redis one enqueue, not one per answer.
+DEBOUNCE_MEMO_MIN_DELAY = 3.0
+DEBOUNCE_MEMO_CAPACITY = 10_000
 _LOCAL_HISTORY = 1000
 
 _SAQ_STATUS: dict[Status, JobStatus] = {
@@ -194,6 +198,8 @@ class SaqJobQueue(JobQueue):
         # The app's own client: one connection pool, closed by the app on shutdown.
         self.redis = redis
         self.saq = RedisQueue(redis, name=QUEUE_NAME)
+        # Delayed keyed jobs this process queued: key → (certainly waiting until, info).
+        self._waiting: OrderedDict[str, tuple[float, JobInfo]] = OrderedDict()
 
     async def start(self) -> None:
         await self.saq.connect()
@@ -208,6 +214,12 @@ class SaqJobQueue(JobQueue):
         delay_seconds: float = 0,
     ) -> JobInfo:
         _check_task(task)
+        if key is not None:
+            waiting = self._waiting.get(key)
+            if waiting is not None and waiting[0] > time.monotonic():
+                # Redis would answer the same: the job is still waiting under this key.
+                return msgspec.structs.replace(waiting[1])
+
         spec = TASKS[task]
         job_key = key or uuid.uuid4().hex
         job = Job(
@@ -228,7 +240,19 @@ class SaqJobQueue(JobQueue):
             existing = await self.saq.job(job_key)
             if existing is not None:
                 return job_info(existing)
-        return job_info(queued or job)
+        info = job_info(queued or job)
+        if key is not None and queued is not None and delay_seconds >= DEBOUNCE_MEMO_MIN_DELAY:
+            self._remember_waiting(key, info, delay_seconds)
+        return info
+
+    def _remember_waiting(self, key: str, info: JobInfo, delay_seconds: float) -> None:
+        # A delayed job cannot start before its time; two thirds of the delay leave a
+        # wide margin for clock skew between this process and the worker's.
+        until = time.monotonic() + delay_seconds * 2 / 3
+        self._waiting[key] = (until, info)
+        self._waiting.move_to_end(key)
+        while len(self._waiting) > DEBOUNCE_MEMO_CAPACITY:
+            self._waiting.popitem(last=False)
 
     async def get(self, job_id: str) -> JobInfo | None:
         job = await self.saq.job(job_id)

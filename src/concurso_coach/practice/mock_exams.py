@@ -21,6 +21,7 @@ from concurso_coach.platform.errors import (
     UnprocessableError,
 )
 from concurso_coach.platform.pagination import Page
+from concurso_coach.platform.session_bound import SessionBound
 from concurso_coach.practice.models import MockExam, MockExamItem
 from concurso_coach.practice.repositories import (
     MockExamItemRepository,
@@ -64,13 +65,14 @@ MockStatus = Literal["in_progress", "expired", "submitted"]
 class MockExamService:
     """Draws, shows and scores mock exams; every read is owner-only."""
 
+    mock_exams = SessionBound(MockExamRepository)
+    items = SessionBound(MockExamItemRepository)
+    attempts = SessionBound(AttemptService)
+    questions = SessionBound(QuestionService)
+    catalogue = SessionBound(CatalogueService)
+
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-        self.mock_exams = MockExamRepository(session=session)
-        self.items = MockExamItemRepository(session=session)
-        self.attempts = AttemptService(session)
-        self.questions = QuestionService(session)
-        self.catalogue = CatalogueService(session)
 
     async def create_mock_exam(
         self,

@@ -28,6 +28,7 @@ from concurso_coach.platform.errors import (
     UnprocessableError,
 )
 from concurso_coach.platform.pagination import Page
+from concurso_coach.platform.session_bound import SessionBound
 from concurso_coach.practice.models import Attempt
 from concurso_coach.practice.repositories import (
     AttemptRepository,
@@ -82,10 +83,11 @@ def check_answer(key: QuestionKey, answer: str | None, field: str = "answer") ->
 class AttemptService:
     """Attempts of candidates over one session; writes commit explicitly."""
 
+    attempts = SessionBound(AttemptRepository)
+    questions = SessionBound(QuestionService)
+
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-        self.attempts = AttemptRepository(session=session)
-        self.questions = QuestionService(session)
 
     async def record_attempt(
         self,
@@ -114,10 +116,9 @@ class AttemptService:
         await self.session.commit()
         log.info("attempt_recorded", question_id=str(question_id), result=outcome.result.value)
 
-        stored = await self.attempts.get(row["id"])
         stats = await self.subject_stats(account_id, key.subject_id, key.subject_name)
         return AttemptOutcome(
-            attempt=_attempt_read(stored),
+            attempt=_attempt_read(Attempt(**row)),
             correct=outcome.result is ItemResult.RIGHT,
             result=outcome.result.value,
             key=key.answer_key,

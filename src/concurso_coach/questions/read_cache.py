@@ -1,4 +1,4 @@
-"""Question reads cached in Redis, checked against a question-bank generation.
+"""Question reads and list totals cached in Redis, checked against a bank generation.
 
 A question's read depends on its own row and on the catalogue (the board's
 acronym; exam, subject and topic links that deletes set to NULL). Rather than
@@ -11,7 +11,8 @@ that commits meanwhile leaves the entry it stores already out of date.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import hashlib
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 from uuid import UUID
 
 import msgspec
@@ -37,11 +38,33 @@ class _Entry(msgspec.Struct, array_like=True):
     read: QuestionRead
 
 
+class _Total(msgspec.Struct, array_like=True):
+    generation: int
+    total: int
+
+
+class _Boards(msgspec.Struct, array_like=True):
+    generation: int
+    by_acronym: dict[str, UUID]
+
+
+class ListLookup(NamedTuple):
+    """What the cache knows of one list request; ``generation`` None: store nothing."""
+
+    generation: int | None
+    total: int | None
+    boards: dict[str, UUID] | None
+
+
 _decoder = msgspec.json.Decoder(_Entry)
+_total_decoder = msgspec.json.Decoder(_Total)
+_boards_decoder = msgspec.json.Decoder(_Boards)
+_BOARDS_KEY = "coach:questions:boards"
 
 
 class QuestionReadCache:
-    """Editor views of single questions (the answer key included) by id."""
+    """Editor views of single questions by id (the answer key included), list totals and
+    the board acronyms lists filter by."""
 
     def __init__(self, redis: Redis) -> None:
         self._redis = redis
@@ -69,6 +92,40 @@ class QuestionReadCache:
         except REDIS_OUTAGE_ERRORS as exc:
             log.warning("cache_unavailable", store="question_reads", error=type(exc).__name__)
 
+    async def lookup_list(self, list_key: object) -> ListLookup:
+        """The cached total of a list and the boards by folded acronym, in one round trip.
+
+        ``list_key`` is any msgspec-encodable description of the list request.
+        """
+        try:
+            generation, raw_total, raw_boards = await self._redis.mget(
+                _GENERATION_KEY, _total_key(list_key), _BOARDS_KEY
+            )
+        except REDIS_OUTAGE_ERRORS as exc:
+            log.warning("cache_unavailable", store="question_lists", error=type(exc).__name__)
+            return ListLookup(None, None, None)
+
+        current = int(generation or 0)
+        total = _current(_total_decoder, raw_total, current)
+        boards = _current(_boards_decoder, raw_boards, current)
+        return ListLookup(
+            current,
+            total.total if total is not None else None,
+            boards.by_acronym if boards is not None else None,
+        )
+
+    async def put_total(self, list_key: object, total: int, generation: int) -> None:
+        await self._set(_total_key(list_key), _Total(generation, total))
+
+    async def put_boards(self, by_acronym: dict[str, UUID], generation: int) -> None:
+        await self._set(_BOARDS_KEY, _Boards(generation, by_acronym))
+
+    async def _set(self, key: str, entry: msgspec.Struct) -> None:
+        try:
+            await self._redis.set(key, msgspec.json.encode(entry), ex=ENTRY_TTL_SECONDS)
+        except REDIS_OUTAGE_ERRORS as exc:
+            log.warning("cache_unavailable", store="question_lists", error=type(exc).__name__)
+
     async def invalidate_all(self) -> None:
         try:
             await self._redis.incr(_GENERATION_KEY)
@@ -77,8 +134,29 @@ class QuestionReadCache:
             log.error("question_reads_not_invalidated", error=type(exc).__name__)
 
 
+EntryT = TypeVar("EntryT", _Total, _Boards)
+
+
+def _current(
+    decoder: msgspec.json.Decoder[EntryT], raw: bytes | str | None, generation: int
+) -> EntryT | None:
+    if raw is None:
+        return None
+    try:
+        entry = decoder.decode(raw)
+    except msgspec.DecodeError:
+        return None
+    return entry if entry.generation == generation else None
+
+
 def _key(question_id: UUID) -> str:
     return f"coach:questions:read:{question_id}"
+
+
+def _total_key(filters: object) -> str:
+    # A digest keeps keys short whatever the search text; the filters are ours, not secret.
+    digest = hashlib.blake2b(msgspec.json.encode(filters), digest_size=16).hexdigest()
+    return f"coach:questions:total:{digest}"
 
 
 async def question_bank_changed(session: AsyncSession) -> None:

@@ -103,13 +103,13 @@ class QuestionRepository(SQLAlchemyAsyncRepository[Question]):
         result = await self.session.execute(statement, {"rows": payload})
         return [row[0] for row in result.all()]
 
-    async def list_rows(
+    async def list_page(
         self, filters: QuestionFilters, limit: int, offset: int
-    ) -> tuple[Sequence[RowMapping], int]:
-        """One page of rows and the count of every match (two plain queries)."""
+    ) -> Sequence[RowMapping]:
+        """One page of rows in id order."""
         conditions = self._conditions(filters)
         if conditions is None:
-            return [], 0
+            return []
 
         page = (
             select(*LIST_COLUMNS)
@@ -119,10 +119,15 @@ class QuestionRepository(SQLAlchemyAsyncRepository[Question]):
             .limit(limit)
             .offset(offset)
         )
-        count = select(func.count()).select_from(questions).where(*conditions)
-        rows = (await self.session.execute(page)).mappings().all()
-        total = (await self.session.execute(count)).scalar_one()
-        return rows, total
+        return (await self.session.execute(page)).mappings().all()
+
+    async def count_matches(self, filters: QuestionFilters) -> int:
+        """Every row that matches (a plain COUNT: the window-function form is far slower)."""
+        conditions = self._conditions(filters)
+        if conditions is None:
+            return 0
+        statement = select(func.count()).select_from(questions).where(*conditions)
+        return int((await self.session.execute(statement)).scalar_one())
 
     async def get_row(self, question_id: UUID) -> RowMapping | None:
         statement = (

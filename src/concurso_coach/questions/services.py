@@ -33,6 +33,8 @@ from concurso_coach.platform.errors import (
     UnprocessableError,
 )
 from concurso_coach.platform.pagination import Page
+from concurso_coach.platform.redis import create_redis_client
+from concurso_coach.platform.session_bound import SessionBound
 from concurso_coach.questions.importers import PARSERS, ImportFormat
 from concurso_coach.questions.importers.base import (
     ItemProblem,
@@ -42,7 +44,12 @@ from concurso_coach.questions.importers.base import (
     check_question,
 )
 from concurso_coach.questions.models import Question, QuestionUpload
-from concurso_coach.questions.read_cache import question_bank_changed
+from concurso_coach.questions.read_cache import (
+    SESSION_INFO_KEY,
+    ListLookup,
+    QuestionReadCache,
+    question_bank_changed,
+)
 from concurso_coach.questions.repositories import (
     QuestionFilters,
     QuestionRepository,
@@ -79,17 +86,19 @@ KNOWN_BOARDS: dict[str, tuple[str, ScoringRule]] = {
         ScoringRule.MULTIPLE_CHOICE,
     ),
 }
-_BOARD_PAGE = 100
 
 
 class QuestionService:
     """The question bank over one session; writes commit explicitly."""
 
+    questions = SessionBound(QuestionRepository)
+    catalogue = SessionBound(CatalogueService)
+
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-        self.questions = QuestionRepository(session=session)
-        self.catalogue = CatalogueService(session)
         self._boards: dict[str, UUID] | None = None
+        cache = session.info.get(SESSION_INFO_KEY)
+        self.read_cache = cache if isinstance(cache, QuestionReadCache) else None
 
     # Import
 
@@ -147,6 +156,9 @@ class QuestionService:
 
         inserted = set(await self.questions.insert_new(rows))
         await self.session.commit()
+        if inserted:
+            # New rows change every cached list total.
+            await question_bank_changed(self.session)
 
         report.inserted += len(inserted)
         report.already_present += len(rows) - len(inserted)
@@ -171,15 +183,8 @@ class QuestionService:
 
     async def _known_boards(self) -> dict[str, UUID]:
         if self._boards is None:
-            self._boards = {}
-            offset = 0
-            while True:
-                page = await self.catalogue.list_boards(_BOARD_PAGE, offset)
-                for board in page.items:
-                    self._boards[fold(board.acronym)] = board.id
-                offset += _BOARD_PAGE
-                if offset >= page.total:
-                    break
+            acronyms = await self.catalogue.board_acronyms()
+            self._boards = {fold(acronym): board_id for board_id, acronym in acronyms}
         return self._boards
 
     # Reading
@@ -194,19 +199,47 @@ class QuestionService:
         subject: str | None = None,
         with_keys: bool = False,
     ) -> Page[QuestionRead]:
-        """A page of questions; ``board`` is an acronym, ``subject`` a free subject name."""
-        if board is not None:
-            board_id = (await self._known_boards()).get(fold(board))
+        """A page of questions; ``board`` is an acronym, ``subject`` a free subject name.
+
+        With Redis, the total and the boards by acronym come from the cache while the
+        bank is unchanged: the count is the costly half of a search (it visits every
+        match, where the page stops at twenty), and it is the same on every page.
+        """
+        folded_board = fold(board) if board is not None else None
+        if subject is not None:
+            filters = dataclasses.replace(filters, subject_key=fold(subject.strip()))
+        list_key = (filters, folded_board)
+        cached = await self._lookup_list(list_key)
+
+        if folded_board is not None:
+            boards = cached.boards
+            if boards is None:
+                boards = await self._known_boards()
+                await self._cache_boards(boards, cached.generation)
+            board_id = boards.get(folded_board)
             ids = [board_id] if board_id is not None else []
             if filters.board_ids is not None:
                 ids = [i for i in ids if i in filters.board_ids]
             filters = dataclasses.replace(filters, board_ids=ids)
-        if subject is not None:
-            filters = dataclasses.replace(filters, subject_key=fold(subject.strip()))
 
-        rows, total = await self.questions.list_rows(filters, limit, offset)
+        rows = await self.questions.list_page(filters, limit, offset)
+        total = cached.total
+        if total is None:
+            total = await self.questions.count_matches(filters)
+            if self.read_cache is not None and cached.generation is not None:
+                await self.read_cache.put_total(list_key, total, cached.generation)
+
         items = [_question_read(row, with_keys) for row in rows]
         return Page(items, total, limit, offset)
+
+    async def _lookup_list(self, list_key: object) -> ListLookup:
+        if self.read_cache is None:
+            return ListLookup(None, None, None)
+        return await self.read_cache.lookup_list(list_key)
+
+    async def _cache_boards(self, boards: dict[str, UUID], generation: int | None) -> None:
+        if self.read_cache is not None and generation is not None:
+            await self.read_cache.put_boards(boards, generation)
 
     async def get_question(self, question_id: UUID, *, with_key: bool = False) -> QuestionRead:
         row = await self.questions.get_row(question_id)
@@ -466,21 +499,28 @@ async def import_stream_standalone(
     config = build_database_config(settings)
     install_sqlite_pragmas(config)
     engine = config.get_engine()
+    # The running service caches list totals in Redis; its entries must see these rows.
+    redis = create_redis_client(settings.redis_url) if settings.redis_url else None
     try:
         async with AsyncSession(engine, expire_on_commit=False) as session:
+            if redis is not None:
+                session.info[SESSION_INFO_KEY] = QuestionReadCache(redis)
             return await QuestionService(session).import_stream(
                 stream, import_format, total_bytes=total_bytes, on_progress=on_progress
             )
     finally:
         await engine.dispose()
+        if redis is not None:
+            await redis.aclose()
 
 
 class UploadService:
     """Staging of uploaded files for import jobs that may run in another process."""
 
+    uploads = SessionBound(QuestionUploadRepository)
+
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-        self.uploads = QuestionUploadRepository(session=session)
 
     async def stage(
         self, owner_id: UUID, import_format: ImportFormat, filename: str, content: bytes
