@@ -24,7 +24,7 @@ from bench.config import ROOT, BenchConfig
 from bench.database import BenchSetupError
 from bench.dataset import write_import_file
 from bench.scenarios import SCENARIOS, Scenario, capture_sample, request_pools
-from bench.server import ServedApp
+from bench.server import ServedApp, runtime_python
 from bench.stats import interleave, megabytes
 from bench.traffic import HttpRequest, wrk_script
 from concurso_coach.platform.logging import configure_logging
@@ -103,7 +103,10 @@ def run(config: BenchConfig) -> int:
         database.migrate(env)
         results["import"] = _benchmark_import(config, env)
         scenarios = [s for s in SCENARIOS if not config.only or s.name in config.only]
-        with ServedApp(env, config.server_cpu, config.port, config.out_dir / "server.log") as app:
+        say("building the runtime-only environment the server runs in (uv sync --no-dev)")
+        python = runtime_python()
+        server_log = config.out_dir / "server.log"
+        with ServedApp(env, config.server_cpu, config.port, server_log, python) as app:
             results["server_rss_mb_at_start"] = megabytes(app.rss_bytes())
             results["seed"], pools = _seed(config, settings, app)
             results["scenarios"] = _benchmark_http(config, settings, app, scenarios, pools)

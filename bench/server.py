@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 from types import TracebackType
@@ -15,13 +16,40 @@ from bench.config import ROOT
 from bench.database import BenchSetupError
 
 START_TIMEOUT = 30.0
+RUNTIME_ENVIRONMENT = ROOT / "bench" / "out" / "runtime-venv"
+
+
+def runtime_python() -> Path:
+    """An interpreter with the runtime dependencies only, as the image installs them.
+
+    The development environment also holds matplotlib and its numpy, which Advanced
+    Alchemy imports when present: about 11 MB of server RSS no deployment carries.
+    """
+    uv = shutil.which("uv")
+    if uv is None:
+        raise BenchSetupError("uv is needed to build the runtime-only environment")
+    completed = subprocess.run(
+        [uv, "sync", "--frozen", "--no-dev", "--quiet"],
+        cwd=ROOT,
+        env={**os.environ, "UV_PROJECT_ENVIRONMENT": str(RUNTIME_ENVIRONMENT)},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    if completed.returncode != 0:
+        raise BenchSetupError(f"uv sync --no-dev failed: {completed.stderr[-1000:]}")
+    return RUNTIME_ENVIRONMENT / "bin" / "python"
 
 
 class ServedApp:
     """``with ServedApp(...) as server:`` starts uvicorn and stops it on exit."""
 
-    def __init__(self, env: dict[str, str], cpu: int, port: int, log_file: Path) -> None:
+    def __init__(
+        self, env: dict[str, str], cpu: int, port: int, log_file: Path, python: Path
+    ) -> None:
         self.env = env
+        self.python = python
         self.cpu = cpu
         self.port = port
         self.log_file = log_file
@@ -31,7 +59,7 @@ class ServedApp:
     def command(self) -> list[str]:
         return [
             "taskset", "-c", str(self.cpu),
-            sys.executable, "-m", "uvicorn",
+            str(self.python), "-m", "uvicorn",
             "--factory", "concurso_coach.app:create_app",
             "--workers", "1", "--no-access-log", "--log-level", "warning",
             "--host", "127.0.0.1", "--port", str(self.port),

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
+import pytest
 from bench.report import (
+    bar_colour,
     evaluate_targets,
     import_result,
     missing_scenario,
@@ -104,3 +106,18 @@ def test_results_are_json_serialisable_and_render_as_a_table() -> None:
     assert "| by_id | 100 (100–100) |" in table
     assert "| study_plan | not run: 404 |" in table
     assert "COPY 1,000 rows/s | 0.25 |" in table
+
+
+@pytest.mark.parametrize(
+    ("value", "wanted", "colour"),
+    [
+        (0.2, None, "tab:gray"),
+        (0.6, 0.5, "tab:green"),
+        (0.5, 0.5, "tab:green"),
+        (0.1, 0.4, "tab:red"),
+    ],
+)
+def test_chart_bars_are_grey_without_a_target(
+    value: float, wanted: float | None, colour: str
+) -> None:
+    assert bar_colour(value, wanted) == colour
