@@ -122,3 +122,20 @@ async def test_ready_follows_a_database_outage_and_recovers_without_restart(
     assert down.json()["checks"] == {"database": "down", "redis": "ok"}
     assert live.status_code == 200
     assert recovered.status_code == 200
+
+
+@pytest.mark.postgres_only
+async def test_sign_in_while_the_database_is_down_is_503_with_retry_after(
+    proxied: tuple[AsyncTestClient[Litestar], TcpProxy, TcpProxy],
+) -> None:
+    client, db_proxy, _redis_proxy = proxied
+    await db_proxy.stop()
+
+    credentials = {"email": "ana@example.com", "password": "correct horse battery"}
+    login = await client.post("/api/auth/login", json=credentials)
+    register = await client.post("/api/auth/register", json={**credentials, "display_name": "Ana"})
+    await db_proxy.start()
+
+    assert [login.status_code, register.status_code] == [503, 503]
+    assert login.json()["type"].endswith("service-unavailable")
+    assert "retry-after" in register.headers

@@ -31,6 +31,7 @@ from concurso_coach.platform.errors import (
     InvalidField,
     InvalidInputError,
     NotFoundError,
+    backing_service_down,
 )
 from concurso_coach.platform.session_bound import SessionBound
 
@@ -109,9 +110,11 @@ class AccountService:
         try:
             await self.accounts.add(account)
             await self.session.commit()
-        except (DuplicateKeyError, IntegrityError, sa_exc.IntegrityError):
-            # Two registrations raced past the check above; the unique index decided.
+        except (DuplicateKeyError, IntegrityError, sa_exc.IntegrityError) as exc:
             await self.session.rollback()
+            if backing_service_down(exc):
+                raise
+            # Two registrations raced past the check above; the unique index decided.
             raise ConflictError("An account with this email already exists.") from None
         log.info("account_created", account_id=str(account.id), role=role)
         return account

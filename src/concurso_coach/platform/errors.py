@@ -155,6 +155,23 @@ _UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
 )
 
 
+def backing_service_down(exc: BaseException) -> bool:
+    """Whether ``exc`` is, or was raised because of, an unreachable database or Redis.
+
+    Advanced Alchemy wraps every statement error, a lost connection included, in its
+    own IntegrityError; the driver's exception survives as the cause.
+    """
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None:
+            return False
+        if isinstance(seen, _UNAVAILABLE_ERRORS):
+            return True
+        context = None if seen.__suppress_context__ else seen.__context__
+        seen = seen.__cause__ or context
+    return False
+
+
 def problem_response(problem: Problem, headers: dict[str, str] | None = None) -> Response[bytes]:
     return Response(
         content=msgspec.json.encode(problem),
@@ -238,6 +255,13 @@ def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Respons
         problem = _problem(request, exc.status_code, slug, title, detail)
         return problem_response(problem, dict(exc.headers or {}))
 
+    # Before the repository errors: a lost connection reaches us dressed as one of them.
+    if backing_service_down(exc):
+        log.warning("backing_service_unavailable", error=type(exc).__name__, path=request.url.path)
+        unavailable = ServiceUnavailableError()
+        problem = _problem(request, 503, unavailable.slug, unavailable.title, unavailable.detail)
+        return problem_response(problem, unavailable.headers)
+
     if isinstance(exc, aa_exceptions.NotFoundError):
         problem = _problem(request, 404, "not-found", "Not found", "The resource does not exist.")
         return problem_response(problem)
@@ -247,12 +271,6 @@ def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Respons
             request, 409, "conflict", "Conflict", "The change conflicts with stored data."
         )
         return problem_response(problem)
-
-    if isinstance(exc, _UNAVAILABLE_ERRORS) or isinstance(exc.__cause__, _UNAVAILABLE_ERRORS):
-        log.warning("backing_service_unavailable", error=type(exc).__name__, path=request.url.path)
-        unavailable = ServiceUnavailableError()
-        problem = _problem(request, 503, unavailable.slug, unavailable.title, unavailable.detail)
-        return problem_response(problem, unavailable.headers)
 
     log.exception("unhandled_error", path=request.url.path)
     problem = _problem(

@@ -31,6 +31,7 @@ from concurso_coach.platform.errors import (
     InvalidField,
     NotFoundError,
     UnprocessableError,
+    backing_service_down,
 )
 from concurso_coach.platform.pagination import Page
 from concurso_coach.platform.redis import create_redis_client
@@ -331,8 +332,10 @@ class QuestionService:
     async def _commit(self) -> None:
         try:
             await self.session.commit()
-        except (DuplicateKeyError, IntegrityError, sa_exc.IntegrityError):
+        except (DuplicateKeyError, IntegrityError, sa_exc.IntegrityError) as exc:
             await self.session.rollback()
+            if backing_service_down(exc):
+                raise
             raise UnprocessableError(
                 "A linked board, exam, subject or topic does not exist."
             ) from None
