@@ -63,7 +63,8 @@ HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=6 \
 
 # Exec form: uvicorn is PID 1, receives SIGTERM itself and drains in-flight
 # requests for up to 20 s, inside the 30 s grace that compose and k8s allow.
-# Migrations are not run here: they are their own one-shot step.
+# Migrations are not run here: they are their own one-shot step. Proxy headers are
+# the app's to judge (TRUSTED_PROXIES), so uvicorn must not rewrite the peer first.
 CMD ["uvicorn", "--factory", "concurso_coach.app:create_app", \
-     "--host", "0.0.0.0", "--port", "8000", \
+     "--host", "0.0.0.0", "--port", "8000", "--no-proxy-headers", \
      "--no-access-log", "--timeout-graceful-shutdown", "20"]

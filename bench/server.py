@@ -59,7 +59,7 @@ class ServedApp:
     def command(self) -> list[str]:
         return [
             "taskset", "-c", str(self.cpu),
-            str(self.python), "-m", "uvicorn",
+            str(self.python), "-m", "uvicorn", "--no-proxy-headers",
             "--factory", "concurso_coach.app:create_app",
             "--workers", "1", "--no-access-log", "--log-level", "warning",
             "--host", "127.0.0.1", "--port", str(self.port),

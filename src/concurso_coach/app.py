@@ -38,7 +38,12 @@ from concurso_coach.platform.gc_tuning import tune_for_serving
 from concurso_coach.platform.health import HealthController
 from concurso_coach.platform.lifecycle import watch_for_shutdown
 from concurso_coach.platform.logging import configure_logging
-from concurso_coach.platform.middleware import RequestContextMiddleware, check_query_string
+from concurso_coach.platform.middleware import (
+    RequestContextMiddleware,
+    check_json_body,
+    check_query_string,
+    response_stamper,
+)
 from concurso_coach.platform.pagination import provide_page_params
 from concurso_coach.platform.redis import build_store, create_redis_client
 from concurso_coach.practice.controllers import PRACTICE_CONTROLLERS
@@ -126,8 +131,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "job_queue": Provide(provide_job_queue, sync_to_thread=False),
         },
         exception_handlers={Exception: handle_exception},
-        middleware=[RequestContextMiddleware(log_access=settings.access_log), auth_middleware()],
-        before_request=_reject_dirty_query,
+        middleware=[RequestContextMiddleware(), auth_middleware()],
+        before_send=[response_stamper(settings.access_log)],
+        before_request=_check_request,
         cors_config=(
             CORSConfig(allow_origins=settings.cors_allowed_origins, allow_credentials=False)
             if settings.cors_allowed_origins
@@ -140,8 +146,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
 
 
-async def _reject_dirty_query(request: Request[Any, Any, Any]) -> None:
+async def _check_request(request: Request[Any, Any, Any]) -> None:
     check_query_string(request.scope.get("query_string", b""))
+    check_json_body(request.method, request.headers, request.route_handler.opt)
 
 
 def _route_handlers() -> list[ControllerRouterHandler]:

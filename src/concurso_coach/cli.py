@@ -47,6 +47,9 @@ def main() -> None:
         click.echo(f"coach: configuration error: {exc}", err=True)
         sys.exit(2)
 
+    # The app decides which proxies to believe (TRUSTED_PROXIES); uvicorn would
+    # otherwise rewrite the peer from X-Forwarded-For for any client on 127.0.0.1.
+    os.environ.setdefault("FORWARDED_ALLOW_IPS", "")
     os.environ.setdefault("LITESTAR_APP", APP_FACTORY)
     os.environ.setdefault("LITESTAR_APP_NAME", "coach")
 

@@ -373,7 +373,7 @@ async def test_binary_body_is_unprocessable(
     assert "binary" in response.json()["detail"]
 
 
-async def test_pdf_upload_is_unprocessable(
+async def test_a_pdf_upload_is_an_unsupported_media_type(
     client: Client, editor_headers: Headers, exam: dict[str, Any]
 ) -> None:
     response = await client.put(
@@ -382,7 +382,8 @@ async def test_pdf_upload_is_unprocessable(
         headers={**editor_headers, "Content-Type": "application/pdf"},
     )
 
-    assert response.status_code == 422
+    assert response.status_code == 415
+    assert response.json()["type"].endswith("unsupported-media-type")
 
 
 async def test_refused_text_leaves_the_previous_syllabus_intact(

@@ -100,6 +100,22 @@ async def test_an_unknown_exam_is_refused(client: Client, candidate_headers: Hea
     assert response.status_code == 422
 
 
+async def test_an_exam_date_beyond_three_years_is_refused(
+    client: Client, editor_headers: Headers, candidate_headers: Headers
+) -> None:
+    # A far date made the plan's cost explode (9999-12-31 froze the server).
+    setup = await create_exam(client, editor_headers)
+
+    response = await client.put(
+        "/api/me/goal",
+        json={"exam_id": setup.exam_id, "weekly_minutes": TEN_HOURS, "exam_date": "9999-12-31"},
+        headers=candidate_headers,
+    )
+
+    assert response.status_code == 422
+    assert "within 3 years" in response.json()["detail"]
+
+
 async def test_an_exam_date_in_the_past_is_refused(
     client: Client, editor_headers: Headers, candidate_headers: Headers
 ) -> None:
@@ -242,3 +258,17 @@ async def test_stats_carry_the_same_mastery_as_the_mastery_view(
     assert {t["topic_id"]: t["mastery"] for t in stats_subject["topics"]} == pytest.approx(
         view_topics
     )
+
+
+async def test_the_exam_of_a_candidates_goal_cannot_be_deleted(
+    client: Client, editor_headers: Headers, candidate_headers: Headers
+) -> None:
+    setup = await create_exam(client, editor_headers)
+    await set_goal(client, candidate_headers, setup)
+
+    deleted = await client.delete(f"/api/exams/{setup.exam_id}", headers=editor_headers)
+    goal = await client.get("/api/me/goal", headers=candidate_headers)
+
+    assert deleted.status_code == 409
+    assert "goal" in deleted.json()["detail"]
+    assert goal.status_code == 200

@@ -185,6 +185,20 @@ def test_api_grace_period_outlasts_pre_stop_and_drain(overlay: str) -> None:
     assert grace > pre_stop + drain
 
 
+@each_overlay
+def test_uvicorn_leaves_proxy_headers_to_the_app(overlay: str) -> None:
+    # Otherwise any peer on 127.0.0.1 (a port-forward, a sidecar) could set its own
+    # address with X-Forwarded-For and reset its login rate limit.
+    assert "--no-proxy-headers" in container(overlay, "api")["command"]
+
+
+def test_the_image_command_leaves_proxy_headers_to_the_app() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    command = dockerfile[dockerfile.rindex("\nCMD ") :]
+
+    assert '"--no-proxy-headers"' in command
+
+
 def test_the_server_reloads_itself_in_kind_only() -> None:
     assert "--reload" in container("deploy/overlays/kind", "api")["command"]
     assert "--reload" not in container("deploy/overlays/prod", "api")["command"]

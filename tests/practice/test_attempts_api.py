@@ -176,3 +176,26 @@ async def test_trend_counts_accuracy_per_iso_week_for_the_last_8_weeks(
 def _week(moment: dt.datetime) -> str:
     year, week, _ = moment.isocalendar()
     return f"{year}-W{week:02d}"
+
+
+async def test_an_answered_question_cannot_be_deleted_and_the_attempt_stays(
+    client: Client, editor_headers: Headers, candidate_headers: Headers
+) -> None:
+    created = await client.post(
+        "/api/questions",
+        json={"kind": "true_false", "statement": "Há crase aqui.", "answer_key": "C"},
+        headers=editor_headers,
+    )
+    question_id = created.json()["id"]
+    await client.post(
+        "/api/attempts",
+        json={"question_id": question_id, "answer": "C", "elapsed_ms": 1000},
+        headers=candidate_headers,
+    )
+
+    deleted = await client.delete(f"/api/questions/{question_id}", headers=editor_headers)
+    attempts = await client.get("/api/attempts", headers=candidate_headers)
+
+    assert deleted.status_code == 409
+    assert "void it" in deleted.json()["detail"]
+    assert attempts.json()["total"] == 1

@@ -154,3 +154,43 @@ def test_truncated_oab_array_reports_where_it_broke() -> None:
     assert len(items) == 1
     assert isinstance(items[0], ItemProblem)
     assert "malformed JSON" in items[0].reason
+
+
+def test_an_oab_file_of_200000_opening_brackets_is_one_problem_not_a_crash() -> None:
+    # ijson's prefixed events grew quadratically here and the process was killed.
+    problems = list(parse_oab(io.BytesIO(b"[" * 200_000)))
+
+    assert problems == [ItemProblem("after item 0", "malformed JSON: nested deeper than 32 levels")]
+
+
+def test_an_oab_file_that_is_not_an_array_is_reported() -> None:
+    problems = list(parse_oab(io.BytesIO(b'{"not": "a list"}')))
+
+    assert [problem.reason for problem in problems] == [
+        "malformed JSON: the file must hold one JSON array of questions"
+    ]
+
+
+def test_oab_items_of_the_wrong_shape_are_reported_in_our_words() -> None:
+    stream = io.BytesIO(b'[1, {"filename": "2010-01.txt", "number": 1, "options": "ABC"}]')
+
+    reasons = [problem.reason for problem in parse_oab(stream)]
+
+    assert reasons == [
+        "an item must be an object with filename, number, enum and options",
+        "options must be a list of objects with letter, text and correct",
+    ]
+
+
+def test_an_enem_line_nested_too_deeply_is_a_problem_of_that_line_only() -> None:
+    deep = b'{"a":' * 100_000 + b"1" + b"}" * 100_000
+    stream = io.BytesIO(deep + b"\n" + b'"just a string"\n')
+
+    problems = [item for item in parse_enem(stream) if isinstance(item, ItemProblem)]
+
+    assert problems == [
+        ItemProblem("line 1", "malformed JSON: nested too deeply"),
+        ItemProblem(
+            "line 2", "a line must be an object with id, exam, question, alternatives, label"
+        ),
+    ]

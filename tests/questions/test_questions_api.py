@@ -9,6 +9,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from concurso_coach.settings import Settings
+from tests.coach.helpers import create_exam
 from tests.questions.helpers import SAMPLE, import_path
 from tests.support import require_shared_data
 
@@ -177,3 +178,49 @@ async def test_unknown_question_id_is_404(client: Client, candidate_headers: Hea
     )
 
     assert response.status_code == 404
+
+
+QUESTION = {"kind": "true_false", "statement": "A crase é facultativa aqui.", "answer_key": "E"}
+
+
+async def test_a_question_linked_to_a_board_that_does_not_exist_is_422(
+    client: Client, editor_headers: Headers
+) -> None:
+    body = {**QUESTION, "board_id": "01a23e98-0000-7000-8000-000000000000"}
+
+    response = await client.post("/api/questions", json=body, headers=editor_headers)
+
+    assert response.status_code == 422
+    assert response.json()["detail"] == "A linked board, exam, subject or topic does not exist."
+
+
+async def test_a_topic_of_another_subject_is_refused(
+    client: Client, editor_headers: Headers
+) -> None:
+    setup = await create_exam(client, editor_headers)
+    body = {
+        **QUESTION,
+        "subject_id": setup.subjects["RACIOCÍNIO LÓGICO"],
+        "topic_id": setup.topics["LÍNGUA PORTUGUESA"][0],
+    }
+
+    response = await client.post("/api/questions", json=body, headers=editor_headers)
+
+    assert response.status_code == 422
+    assert response.json()["detail"] == "topic_id is a topic of another subject."
+
+
+async def test_a_topic_alone_links_its_subject_and_exam(
+    client: Client, editor_headers: Headers
+) -> None:
+    setup = await create_exam(client, editor_headers)
+    body = {**QUESTION, "topic_id": setup.topics["LÍNGUA PORTUGUESA"][0]}
+
+    created = await client.post("/api/questions", json=body, headers=editor_headers)
+
+    assert created.status_code == 201, created.text
+    linked = created.json()
+    assert (linked["exam_id"], linked["subject_id"]) == (
+        setup.exam_id,
+        setup.subjects["LÍNGUA PORTUGUESA"],
+    )

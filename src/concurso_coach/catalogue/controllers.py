@@ -37,7 +37,12 @@ from concurso_coach.catalogue.schemas import (
 )
 from concurso_coach.catalogue.services import CatalogueService
 from concurso_coach.catalogue.syllabus_service import SyllabusService
-from concurso_coach.platform.errors import InvalidInputError, UnprocessableError
+from concurso_coach.platform.errors import (
+    InvalidInputError,
+    UnprocessableError,
+    UnsupportedMediaTypeError,
+)
+from concurso_coach.platform.middleware import ANY_BODY
 from concurso_coach.platform.pagination import Page, PageParams
 
 SearchTerm = Annotated[
@@ -179,6 +184,7 @@ class ExamController(Controller):
         "/{exam_id:uuid}/syllabus",
         status_code=HTTP_200_OK,
         guards=[requires_editor],
+        opt={ANY_BODY: True},
         summary="Import the syllabus from edital text",
         description=(
             "Send the conteúdo programático as `text/plain`, or as JSON "
@@ -378,7 +384,7 @@ async def _syllabus_text(request: Request[Any, Any, Any]) -> str:
             raise InvalidInputError("The body is not valid JSON.") from None
 
     if media_type not in ("text/plain", ""):
-        raise UnprocessableError(
+        raise UnsupportedMediaTypeError(
             f"Send the syllabus as text/plain or application/json, not {media_type}."
         )
     charset = request.content_type[1].get("charset", "utf-8")

@@ -29,6 +29,7 @@ from concurso_coach.platform.types import (
     ShortText,
     Url,
     Weight,
+    check_calendar,
 )
 
 Acronym = Annotated[str, msgspec.Meta(min_length=1, max_length=40, pattern=CLEAN_TEXT_PATTERN)]
@@ -87,6 +88,10 @@ class ExamCreate(msgspec.Struct, forbid_unknown_fields=True):
     edital_url: Url | None = None
     option_count: OptionCount | None = None
 
+    def __post_init__(self) -> None:
+        check_calendar("exam_date", self.exam_date)
+        check_calendar("exam_starts_at", self.exam_starts_at)
+
 
 class ExamUpdate(msgspec.Struct, forbid_unknown_fields=True):
     organisation: Name | UnsetType = UNSET
@@ -99,6 +104,11 @@ class ExamUpdate(msgspec.Struct, forbid_unknown_fields=True):
     edital_number: ShortText | UnsetType | None = UNSET
     edital_url: Url | UnsetType | None = UNSET
     option_count: OptionCount | UnsetType | None = UNSET
+
+    def __post_init__(self) -> None:
+        for field in ("exam_date", "exam_starts_at"):
+            value = getattr(self, field)
+            check_calendar(field, None if value is UNSET else value)
 
 
 class ExamRead(msgspec.Struct):

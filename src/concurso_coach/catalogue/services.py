@@ -205,9 +205,18 @@ class CatalogueService:
 
     async def delete_exam(self, exam_id: UUID) -> None:
         exam = await self._require_exam(exam_id)
-        # Blocks, subjects and topics go with it through ON DELETE CASCADE.
+        # Blocks, subjects and topics go with it through ON DELETE CASCADE; candidates'
+        # goals hold it back (RESTRICT).
         await self.session.delete(exam)
-        await self._commit()
+        try:
+            await self.session.commit()
+        except IntegrityError:
+            await self.session.rollback()
+            raise ConflictError(
+                "Candidates have this exam as their goal; set its status to held or "
+                "cancelled instead of deleting it."
+            ) from None
+        await question_bank_changed(self.session)
         log.info("exam_deleted", exam_id=str(exam_id))
 
     async def get_exam_structure(self, exam_id: UUID) -> ExamDetail:

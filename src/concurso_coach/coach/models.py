@@ -49,7 +49,8 @@ class Goal(UUIDv7AuditBase):
     account_id: Mapped[UUID] = mapped_column(
         ForeignKey("account.id", ondelete="CASCADE"), unique=True
     )
-    exam_id: Mapped[UUID] = mapped_column(ForeignKey("exams.id", ondelete="CASCADE"), index=True)
+    # RESTRICT: deleting a goal's exam is refused (migration 0005).
+    exam_id: Mapped[UUID] = mapped_column(ForeignKey("exams.id", ondelete="RESTRICT"), index=True)
     exam_date: Mapped[dt.date] = mapped_column(Date)
     # Seven minute counts, Monday first.
     weekly_minutes: Mapped[list[int]] = mapped_column(JSON)

@@ -14,8 +14,10 @@ import datetime as dt
 import hashlib
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from functools import partial
 from uuid import UUID
 
+import anyio
 import msgspec
 import structlog
 from sqlalchemy import exc as sa_exc
@@ -54,6 +56,7 @@ from concurso_coach.coach.schemas import (
 )
 from concurso_coach.coach.services import (
     EXAM_RETENTION_TARGET,
+    MAX_PLAN_DAYS,
     card_state,
     coach_day,
     day_start,
@@ -172,6 +175,8 @@ class StudyPlanService:
         today = coach_day(now)
         if goal.exam_date <= today:
             raise UnprocessableError("The goal's exam date has passed; set a new goal.")
+        if goal.exam_date > today + dt.timedelta(days=MAX_PLAN_DAYS):
+            raise UnprocessableError("The goal's exam date is too far ahead; set a new goal.")
 
         rows = await self.mastery.list_for_account(goal.account_id)
         subject_rows = {r.subject_id: r for r in rows if r.kind == MasteryKind.SUBJECT}
@@ -205,15 +210,18 @@ class StudyPlanService:
     async def _store(
         self, account_id: UUID, inputs: PlanInputs, now: dt.datetime
     ) -> StudyPlanRecord:
+        work = partial(
+            plan_study,
+            inputs.structure,
+            inputs.status,
+            today=inputs.today,
+            exam_date=inputs.exam_date,
+            weekly_minutes=inputs.weekly_minutes,
+            review_minutes_per_day=inputs.review_minutes_per_day,
+        )
         try:
-            plan = plan_study(
-                inputs.structure,
-                inputs.status,
-                today=inputs.today,
-                exam_date=inputs.exam_date,
-                weekly_minutes=inputs.weekly_minutes,
-                review_minutes_per_day=inputs.review_minutes_per_day,
-            )
+            # Pure CPU work of up to a second for a far exam: off the event loop.
+            plan = await anyio.to_thread.run_sync(work)
         except InvalidPlanInputError as exc:
             raise UnprocessableError(f"Cannot plan: {exc}.") from None
 

@@ -91,6 +91,8 @@ REPLAN_TASK = "coach.replan"
 REPLAN_DEBOUNCE_SECONDS = 30.0
 EXAM_RETENTION_TARGET = DEFAULT_EXAM_RETENTION
 FINAL_DAYS = 14
+# Planning cost grows with the days left; concursos are planned months, not decades, ahead.
+MAX_PLAN_DAYS = 3 * 365
 
 _PHASE_NAMES: dict[CardPhase, CardPhaseName] = {
     CardPhase.LEARNING: "learning",
@@ -157,8 +159,14 @@ class CoachService:
         exam_date = data.exam_date or exam.exam_date
         if exam_date is None:
             raise UnprocessableError("The exam has no date yet; give exam_date.")
-        if exam_date <= coach_day(now):
+        today = coach_day(now)
+        if exam_date <= today:
             raise UnprocessableError("The exam date must be after today.")
+        if exam_date > today + dt.timedelta(days=MAX_PLAN_DAYS):
+            raise UnprocessableError(
+                f"The exam date must be within {MAX_PLAN_DAYS // 365} years; "
+                "plan a nearer exam first."
+            )
 
         subject_ids = {s.id for block in exam.blocks for s in block.subjects}
         unknown = set(data.self_assessment) - subject_ids

@@ -18,6 +18,8 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from redis import exceptions as redis_exceptions
 from sqlalchemy import exc as sa_exc
 
+from concurso_coach.platform.request_id import request_id_of
+
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_PREFIX = "urn:concurso-coach:problem:"
 RETRY_AFTER_SECONDS = 5
@@ -99,6 +101,12 @@ class ConflictError(DomainError):
     status_code = 409
     slug = "conflict"
     title = "Conflict"
+
+
+class UnsupportedMediaTypeError(DomainError):
+    status_code = 415
+    slug = "unsupported-media-type"
+    title = "Unsupported media type"
 
 
 class UnprocessableError(DomainError):
@@ -195,7 +203,7 @@ def _problem(
         status=status,
         detail=detail,
         instance=request.url.path,
-        request_id=request.scope.get("state", {}).get("request_id"),
+        request_id=request_id_of(request.scope),
         errors=errors,
     )
 
@@ -205,6 +213,8 @@ def _problem(
 # "Object missing required field `name`".
 _AT_PATH = re.compile(r" - at `\$\.?(?P<path>[^`]*)`$")
 _NAMED_FIELD = re.compile(r"^Object (?:missing required|contains unknown) field `(?P<name>[^`]+)`")
+# Our own checks in a Struct's __post_init__ say "<field> must …" (platform.types).
+_CHECKED_FIELD = re.compile(r"^(?P<name>[a-z_]+) must ")
 
 
 def _body_field(message: str) -> str | None:
@@ -214,7 +224,7 @@ def _body_field(message: str) -> str | None:
     if at is not None:
         path = at.group("path")
         message = message[: at.start()]
-    named = _NAMED_FIELD.match(message)
+    named = _NAMED_FIELD.match(message) or _CHECKED_FIELD.match(message)
     if named is not None:
         path = f"{path}.{named.group('name')}" if path else named.group("name")
     return path or None
@@ -247,6 +257,13 @@ def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Respons
         if fields:
             detail = f"Invalid value for '{fields[0].field}': {fields[0].message}"
         problem = _problem(request, 400, "validation-error", "Validation error", detail, fields)
+        return problem_response(problem)
+
+    if isinstance(exc, RecursionError) and "deserializ" in str(exc):
+        # msgspec refuses a body nested beyond its recursion limit; the client's fault.
+        problem = _problem(
+            request, 400, "bad-request", "Bad request", "The JSON body is nested too deeply."
+        )
         return problem_response(problem)
 
     if isinstance(exc, HTTPException):

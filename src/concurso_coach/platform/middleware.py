@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
 import time
-import uuid
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
@@ -13,63 +11,66 @@ from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 
-from concurso_coach.platform.errors import InvalidField, InvalidInputError
+from concurso_coach.platform.errors import (
+    InvalidField,
+    InvalidInputError,
+    UnsupportedMediaTypeError,
+)
+from concurso_coach.platform.request_id import REQUEST_ID_HEADER, request_id_of
 from concurso_coach.platform.types import is_clean_text
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable, Mapping
+    from typing import Any
+
     from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-REQUEST_ID_HEADER = "x-request-id"
-_VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._\-]{1,64}$")
 
 access_log = structlog.get_logger("concurso_coach.access")
 
 
 class RequestContextMiddleware(ASGIMiddleware):
-    """Binds a request id to every log line and echoes it in the response."""
+    """Binds the request id to every log line of a routed request."""
 
     scopes = (ScopeType.HTTP,)
 
-    def __init__(self, log_access: bool = True) -> None:
-        self.log_access = log_access
-
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        request_id = _incoming_request_id(scope) or uuid.uuid4().hex
-        scope.setdefault("state", {})["request_id"] = request_id
+        request_id = request_id_of(scope)
+        scope["state"]["started"] = time.perf_counter()
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id)
-
-        started = time.perf_counter()
-        status_holder: list[int] = [500]
-
-        async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                status_holder[0] = message["status"]
-                headers = MutableScopeHeaders.from_message(message)
-                headers[REQUEST_ID_HEADER] = request_id
-            await send(message)
-
         try:
-            await next_app(scope, receive, send_with_id)
+            await next_app(scope, receive, send)
         finally:
-            # Probes poll every few seconds; logging them would drown real traffic.
-            if self.log_access and not scope["path"].startswith("/health"):
-                access_log.info(
-                    "request",
-                    method=scope.get("method"),
-                    path=scope["path"],
-                    status=status_holder[0],
-                    duration_ms=round((time.perf_counter() - started) * 1000, 2),
-                )
             structlog.contextvars.clear_contextvars()
 
 
-def _incoming_request_id(scope: Scope) -> str | None:
-    for name, value in scope.get("headers", []):
-        if name == b"x-request-id":
-            candidate = value.decode("latin-1")
-            return candidate if _VALID_REQUEST_ID.match(candidate) else None
-    return None
+def response_stamper(log_access: bool) -> Callable[[Message, Scope], Awaitable[None]]:
+    """A ``before_send`` hook: the request id header and the access log line.
+
+    It runs for every response the app sends, also those that never reach a route's
+    middleware (no route, wrong method) or that an authentication error ended there.
+    """
+
+    async def stamp(message: Message, scope: Scope) -> None:
+        if message["type"] != "http.response.start" or scope["type"] != ScopeType.HTTP:
+            return
+        request_id = request_id_of(scope)
+        MutableScopeHeaders.from_message(message)[REQUEST_ID_HEADER] = request_id
+
+        # Probes poll every few seconds; logging them would drown real traffic.
+        if log_access and not scope["path"].startswith("/health"):
+            started = scope["state"].get("started")
+            access_log.info(
+                "request",
+                method=scope.get("method"),
+                path=scope["path"],
+                status=message["status"],
+                duration_ms=(round((time.perf_counter() - started) * 1000, 2) if started else None),
+                request_id=request_id,
+            )
+
+    return stamp
 
 
 def check_query_string(query_string: bytes) -> None:
@@ -91,3 +92,29 @@ def check_query_string(query_string: bytes) -> None:
                 f"Query parameter '{key}' contains a NUL byte or invalid character.",
                 errors=[InvalidField(field=key, message="invalid character", source="query")],
             )
+
+
+# Handlers that read their body themselves (a syllabus as text, an import file) say so
+# with this key in their `opt`; every other body is JSON.
+ANY_BODY = "any_body"
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+
+def check_json_body(method: str, headers: Mapping[str, str], opt: Mapping[str, Any]) -> None:
+    """A 415 for a body that is not JSON, sent to a route that only reads JSON.
+
+    msgspec would parse a JSON text sent as text/plain or form data all the same; a
+    client that mislabels its body is told so rather than half understood.
+    """
+    if method not in _BODY_METHODS or opt.get(ANY_BODY):
+        return
+    has_body = headers.get("content-length", "0") not in ("", "0") or (
+        "transfer-encoding" in headers
+    )
+    if not has_body:
+        return
+    media_type = headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media_type != "application/json" and not media_type.endswith("+json"):
+        raise UnsupportedMediaTypeError(
+            f"Send the body as application/json, not {media_type or 'an untyped body'}."
+        )

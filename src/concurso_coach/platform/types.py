@@ -38,6 +38,18 @@ Day = date
 
 CLEAN_TEXT_PATTERN = _CLEAN_TEXT
 
+# Dates a concurso can have; beyond them, date arithmetic overflows (year 1 minus a
+# time zone offset) and plans explode. msgspec's Meta has no bounds for dates.
+FIRST_YEAR = 1900
+LAST_YEAR = 2200
+
+
+def check_calendar(field: str, value: date | datetime | None) -> None:
+    """For a Struct's ``__post_init__``: msgspec turns the ValueError into a 400."""
+    if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
+        msg = f"{field} must fall between the years {FIRST_YEAR} and {LAST_YEAR}"
+        raise ValueError(msg)
+
 
 def is_clean_text(value: str) -> bool:
     """Whether `value` has no NUL byte and no lone surrogate."""

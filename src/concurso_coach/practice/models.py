@@ -34,8 +34,9 @@ class Attempt(UUIDv7AuditBase):
     )
 
     account_id: Mapped[UUID] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"))
+    # RESTRICT: an answered question cannot take candidates' history with it (0005).
     question_id: Mapped[UUID] = mapped_column(
-        ForeignKey("questions.id", ondelete="CASCADE"), index=True
+        ForeignKey("questions.id", ondelete="RESTRICT"), index=True
     )
     mock_exam_id: Mapped[UUID | None] = mapped_column(
         ForeignKey("mock_exams.id", ondelete="SET NULL"), index=True, default=None
@@ -88,8 +89,9 @@ class MockExamItem(UUIDv7AuditBase):
     )
 
     mock_exam_id: Mapped[UUID] = mapped_column(ForeignKey("mock_exams.id", ondelete="CASCADE"))
+    # RESTRICT: an answered question cannot take candidates' history with it (0005).
     question_id: Mapped[UUID] = mapped_column(
-        ForeignKey("questions.id", ondelete="CASCADE"), index=True
+        ForeignKey("questions.id", ondelete="RESTRICT"), index=True
     )
     position: Mapped[int] = mapped_column(Integer)
     subject_name: Mapped[str] = mapped_column(String(300))

@@ -18,6 +18,7 @@ import concurso_coach.questions.jobs  # noqa: F401 - registers the import task
 from concurso_coach.accounts.guards import BEARER_SECURITY, EDITOR_ROLES, requires_editor
 from concurso_coach.jobs import JobQueue
 from concurso_coach.platform.errors import DomainError, InvalidInputError
+from concurso_coach.platform.middleware import ANY_BODY
 from concurso_coach.platform.pagination import Page, PageParams
 from concurso_coach.questions.importers import ImportFormat
 from concurso_coach.questions.jobs import IMPORT_TASK
@@ -172,6 +173,7 @@ class QuestionController(Controller):
         "/import",
         guards=[requires_editor],
         request_max_body_size=_NO_FRAMEWORK_LIMIT,
+        opt={ANY_BODY: True},
         summary="Import a question file (the file is the request body)",
         description=(
             f"`format` is native (docs/questions-jsonl.schema.json), oab or enem. Files up "

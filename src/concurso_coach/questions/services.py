@@ -73,6 +73,7 @@ log = structlog.get_logger(__name__)
 ProgressCallback = Callable[[int, int], Awaitable[None]]
 
 IMPORT_BATCH_SIZE = 500
+MISSING_LINK = "A linked board, exam, subject or topic does not exist."
 MAX_REPORTED_PROBLEMS = 200
 
 # Boards the real data sets name, created on first import when missing.
@@ -285,8 +286,18 @@ class QuestionService:
 
         board_id = data.board_id
         row = _row(question, board_id, dt.datetime.now(dt.UTC))
-        row.update(exam_id=data.exam_id, subject_id=data.subject_id, topic_id=data.topic_id)
-        inserted = await self.questions.insert_new([row])
+        exam_id, subject_id, topic_id = await self._checked_links(
+            data.exam_id, data.subject_id, data.topic_id
+        )
+        row.update(exam_id=exam_id, subject_id=subject_id, topic_id=topic_id)
+        try:
+            inserted = await self.questions.insert_new([row])
+        except sa_exc.IntegrityError as exc:
+            # Unique keys are skipped by the insert itself: this is a link to nothing.
+            await self.session.rollback()
+            if backing_service_down(exc):
+                raise
+            raise UnprocessableError(MISSING_LINK) from None
         if not inserted:
             raise ConflictError(
                 f"A question with source '{question.source}' and external_id "
@@ -308,6 +319,10 @@ class QuestionService:
         }
         if "options" in changes:
             changes["options"] = [{"letter": o.letter, "text": o.text} for o in changes["options"]]
+        links = ("exam_id", "subject_id", "topic_id")
+        if any(field in changes for field in links):
+            merged = [changes.get(field, getattr(question, field)) for field in links]
+            changes.update(zip(links, await self._checked_links(*merged), strict=True))
         for field, value in changes.items():
             setattr(question, field, value)
         if changes.get("voided") is False and question.answer_key is None:
@@ -326,7 +341,18 @@ class QuestionService:
         if question is None:
             raise NotFoundError(f"No question has id {question_id}.")
         await self.session.delete(question)
-        await self._commit()
+        try:
+            await self.session.commit()
+        except (IntegrityError, sa_exc.IntegrityError) as exc:
+            await self.session.rollback()
+            if backing_service_down(exc):
+                raise
+            # Attempts and mock-exam items hold it back (RESTRICT).
+            raise ConflictError(
+                "Candidates have answered this question; void it or mark it outdated "
+                "instead of deleting it."
+            ) from None
+        await question_bank_changed(self.session)
         log.info("question_deleted", question_id=str(question_id))
 
     async def _commit(self) -> None:
@@ -336,10 +362,31 @@ class QuestionService:
             await self.session.rollback()
             if backing_service_down(exc):
                 raise
-            raise UnprocessableError(
-                "A linked board, exam, subject or topic does not exist."
-            ) from None
+            raise UnprocessableError(MISSING_LINK) from None
         await question_bank_changed(self.session)
+
+    async def _checked_links(
+        self, exam_id: UUID | None, subject_id: UUID | None, topic_id: UUID | None
+    ) -> tuple[UUID | None, UUID | None, UUID | None]:
+        """A topic belongs to its subject and exam, a subject to its exam; a topic implies
+        both. The links as they will be stored, or a 422 saying which one is wrong."""
+        if topic_id is not None:
+            try:
+                topic = await self.catalogue.get_topic(topic_id)
+            except NotFoundError:
+                raise UnprocessableError(f"topic_id {topic_id} names no topic.") from None
+            if subject_id not in (None, topic.subject_id):
+                raise UnprocessableError("topic_id is a topic of another subject.")
+            if exam_id not in (None, topic.exam_id):
+                raise UnprocessableError("topic_id is a topic of another exam.")
+            subject_id, exam_id = topic.subject_id, topic.exam_id
+
+        if subject_id is not None and exam_id is not None:
+            try:
+                await self.catalogue.get_subject(exam_id, subject_id)
+            except NotFoundError:
+                raise UnprocessableError("subject_id is not a subject of exam_id.") from None
+        return exam_id, subject_id, topic_id
 
 
 def _default_rule(kind: QuestionKind) -> ScoringRule:

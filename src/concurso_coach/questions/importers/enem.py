@@ -6,7 +6,6 @@ numbers its 180 items by area in fixed ranges, which give the subject.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from typing import IO, Any
@@ -18,6 +17,7 @@ from concurso_coach.questions.importers.base import (
     QuestionKind,
     validated,
 )
+from concurso_coach.questions.importers.json_items import MalformedJSONError, line_item
 
 SOURCE = "enem"
 BOARD = "INEP"
@@ -43,15 +43,16 @@ def parse_enem(stream: IO[bytes]) -> Iterator[ParsedQuestion | ItemProblem]:
 
         location = f"line {number}"
         try:
-            item = json.loads(line)
-            parsed = _to_parsed(item)
+            parsed = _to_parsed(line_item(line))
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             yield ItemProblem(location, _describe(exc))
             continue
         yield validated(parsed, location)
 
 
-def _to_parsed(item: dict[str, Any]) -> ParsedQuestion:
+def _to_parsed(item: Any) -> ParsedQuestion:
+    if not isinstance(item, dict):
+        raise ValueError("a line must be an object with id, exam, question, alternatives, label")
     match = _ID.match(str(item["id"]))
     if match is None:
         raise ValueError(f"id {item['id']!r} is not questao_NN")
@@ -93,6 +94,9 @@ def _area(number: int) -> str | None:
 def _describe(exc: Exception) -> str:
     if isinstance(exc, KeyError):
         return f"missing field {exc.args[0]!r}"
-    if isinstance(exc, json.JSONDecodeError):
-        return f"malformed JSON: {exc.msg} at column {exc.colno}"
-    return str(exc) or type(exc).__name__
+    if isinstance(exc, MalformedJSONError):
+        return f"malformed JSON: {exc}"
+    if isinstance(exc, ValueError):
+        return str(exc)
+    # A field of the wrong type; Python's own wording would mean nothing to an editor.
+    return "a field has the wrong type for the ENEM format"

@@ -66,6 +66,9 @@ def parse_native(stream: IO[bytes]) -> Iterator[ParsedQuestion | ItemProblem]:
             # msgspec names the offending field, e.g. "at `$.options[2].letter`".
             yield ItemProblem(location, str(exc))
             continue
+        except RecursionError:
+            yield ItemProblem(location, "malformed JSON: nested too deeply")
+            continue
 
         yield validated(_to_parsed(item), location)
 

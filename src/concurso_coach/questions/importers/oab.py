@@ -11,8 +11,6 @@ import re
 from collections.abc import Iterator
 from typing import IO, Any
 
-import ijson
-
 from concurso_coach.questions.importers.base import (
     ItemProblem,
     Option,
@@ -20,6 +18,7 @@ from concurso_coach.questions.importers.base import (
     QuestionKind,
     validated,
 )
+from concurso_coach.questions.importers.json_items import MalformedJSONError, array_items
 
 SOURCE = "oab"
 LICENCE = "MIT — oab-exams data set (Rademaker, Cuconato, Passos, Delfino, 2018)"
@@ -57,7 +56,7 @@ def parse_oab(stream: IO[bytes]) -> Iterator[ParsedQuestion | ItemProblem]:
     """Yield one question or problem per element of the top-level array."""
     index = 0
     try:
-        for index, item in enumerate(ijson.items(stream, "item"), start=1):
+        for index, item in enumerate(array_items(stream), start=1):
             location = f"item {index}"
             try:
                 parsed = _to_parsed(item)
@@ -65,12 +64,18 @@ def parse_oab(stream: IO[bytes]) -> Iterator[ParsedQuestion | ItemProblem]:
                 yield ItemProblem(location, _describe(exc))
                 continue
             yield validated(parsed, location)
-    except ijson.JSONError as exc:
+    except MalformedJSONError as exc:
         # A broken array cannot be resynchronised; report where it broke and stop.
         yield ItemProblem(f"after item {index}", f"malformed JSON: {exc}")
 
 
-def _to_parsed(item: dict[str, Any]) -> ParsedQuestion:
+def _to_parsed(item: Any) -> ParsedQuestion:
+    if not isinstance(item, dict):
+        raise ValueError("an item must be an object with filename, number, enum and options")
+    if not isinstance(item.get("options"), list) or not all(
+        isinstance(option, dict) for option in item["options"]
+    ):
+        raise ValueError("options must be a list of objects with letter, text and correct")
     match = _FILENAME.match(str(item["filename"]))
     if match is None:
         raise ValueError(f"filename {item['filename']!r} is not YYYY-NN.txt")
@@ -116,4 +121,7 @@ def _subject(areas: object) -> str | None:
 def _describe(exc: Exception) -> str:
     if isinstance(exc, KeyError):
         return f"missing field {exc.args[0]!r}"
-    return str(exc) or type(exc).__name__
+    if isinstance(exc, ValueError):
+        return str(exc)
+    # A field of the wrong type; Python's own wording would mean nothing to an editor.
+    return "a field has the wrong type for the OAB format"
