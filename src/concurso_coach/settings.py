@@ -33,6 +33,8 @@ class Settings(BaseSettings):
         env_file_encoding="utf-8",
         extra="ignore",
         case_sensitive=False,
+        # `DB_MIGRATE_ON_STARTUP=` (as .env.example shows it, uncommented) means unset.
+        env_ignore_empty=True,
     )
 
     environment: Literal["development", "production", "test"] = "development"
@@ -131,7 +133,7 @@ class Settings(BaseSettings):
         if value is None or not value.strip():
             return None
         if not value.startswith(("redis://", "rediss://", "unix://")):
-            msg = "must be a redis:// or rediss:// URL"
+            msg = "must be a redis://, rediss:// or unix:// URL"
             raise ValueError(msg)
         return value.strip()
 

@@ -75,3 +75,19 @@ async def test_role_cannot_be_chosen_at_registration(client: AsyncTestClient[Lit
     )
 
     assert response.status_code == 400
+
+
+async def test_a_blank_display_name_is_rejected_naming_the_field(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    response = await client.post(
+        "/api/auth/register",
+        json={
+            "email": "ana@example.com",
+            "password": "correct horse battery",
+            "display_name": "  ",
+        },
+    )
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "display_name"

@@ -450,3 +450,16 @@ async def test_blocks_of_an_unknown_exam_are_not_found(
     )
 
     assert response.status_code == 404
+
+
+async def test_board_acronyms_are_unique_whatever_their_case(
+    client: AsyncTestClient[Litestar], editor_headers: dict[str, str]
+) -> None:
+    board = {"name": "Cebraspe", "acronym": "Cebraspe", "default_scoring_rule": "multiple_choice"}
+    first = await client.post("/api/boards", json=board, headers=editor_headers)
+
+    second = await client.post(
+        "/api/boards", json={**board, "acronym": "CEBRASPE"}, headers=editor_headers
+    )
+
+    assert (first.status_code, second.status_code) == (201, 409)

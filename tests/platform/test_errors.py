@@ -142,3 +142,24 @@ async def test_a_json_body_with_a_charset_is_accepted(client: AsyncTestClient[Li
     )
 
     assert response.status_code == 401
+
+
+async def test_a_bad_query_parameter_is_named_as_the_client_sent_it(
+    client: AsyncTestClient[Litestar], candidate_headers: dict[str, str]
+) -> None:
+    response = await client.get(
+        "/api/me/agenda", params={"date": "not-a-date"}, headers=candidate_headers
+    )
+
+    error = response.json()["errors"][0]
+    assert response.status_code == 400
+    assert (error["field"], error["source"]) == ("date", "query")
+
+
+async def test_a_missing_query_parameter_is_said_in_the_detail(
+    client: AsyncTestClient[Litestar], editor_headers: dict[str, str]
+) -> None:
+    response = await client.post("/api/questions/import", content=b"[]", headers={**editor_headers})
+
+    assert response.status_code == 400
+    assert "format" in response.json()["detail"]

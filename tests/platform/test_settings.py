@@ -73,7 +73,7 @@ def test_cli_stops_with_one_line_on_a_bad_setting(tmp_path: Path) -> None:
 
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        "coach: configuration error: REDIS_URL: must be a redis:// or rediss:// URL"
+        "coach: configuration error: REDIS_URL: must be a redis://, rediss:// or unix:// URL"
     ]
 
 
@@ -92,3 +92,12 @@ def test_every_setting_is_documented(document: str) -> None:
     undocumented = [name.upper() for name in Settings.model_fields if name.upper() not in text]
 
     assert undocumented == []
+
+
+def test_an_empty_variable_counts_as_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    # What `# DB_MIGRATE_ON_STARTUP=` in .env.example gives once uncommented.
+    monkeypatch.setenv("DB_MIGRATE_ON_STARTUP", "")
+
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+
+    assert settings.db_migrate_on_startup is None

@@ -351,3 +351,53 @@ async def test_answer_for_a_question_outside_the_mock_exam_is_400(
     )
 
     assert response.status_code == 400
+
+
+# What the coach learns from a mock exam
+
+
+async def _goal(client: Client, headers: Headers, exam_id: str) -> None:
+    goal = {
+        "exam_id": exam_id,
+        "weekly_minutes": [60] * 7,
+        "exam_date": (dt.date.today() + dt.timedelta(days=60)).isoformat(),
+    }
+    response = await client.put("/api/me/goal", json=goal, headers=headers)
+    assert response.status_code == 200, response.text
+
+
+async def _mastery_attempts(client: Client, headers: Headers) -> dict[str, int]:
+    body = (await client.get("/api/me/mastery", headers=headers)).json()
+    return {subject["subject"]: subject["attempts"] for subject in body["subjects"]}
+
+
+async def test_mock_exam_answers_feed_the_mastery_of_the_goal_exams_subjects(
+    client: Client, candidate_headers: Headers, cebraspe: tuple[str, dict[str, str]]
+) -> None:
+    # The bank is imported, so its questions name their subject without linking it.
+    exam_id, _bank = cebraspe
+    await _goal(client, candidate_headers, exam_id)
+    mock = await _draw(client, candidate_headers, exam_id)
+    sheet = _sheet(mock, {"Português": ["C", "E", None, "C"], "Direito": ["C", "C", "E"]})
+
+    submitted = await _submit(client, candidate_headers, mock["id"], sheet)
+
+    assert submitted.status_code == 200, submitted.text
+    assert await _mastery_attempts(client, candidate_headers) == {"Português": 3, "Direito": 3}
+
+
+async def test_practice_on_a_question_linked_by_name_feeds_the_subjects_mastery(
+    client: Client, candidate_headers: Headers, cebraspe: tuple[str, dict[str, str]]
+) -> None:
+    exam_id, bank = cebraspe
+    await _goal(client, candidate_headers, exam_id)
+    question_id = next(qid for qid, external in bank.items() if external == "p1")
+
+    answered = await client.post(
+        "/api/attempts",
+        json={"question_id": question_id, "answer": "C", "elapsed_ms": 5000},
+        headers=candidate_headers,
+    )
+
+    assert answered.status_code == 201, answered.text
+    assert (await _mastery_attempts(client, candidate_headers))["Português"] == 1

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import psycopg
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from concurso_coach.questions.repositories import SEARCH_VECTOR_SQL
 from concurso_coach.settings import Settings
 from tests.coach.helpers import create_exam
 from tests.questions.helpers import SAMPLE, import_path
@@ -224,3 +226,30 @@ async def test_a_topic_alone_links_its_subject_and_exam(
         setup.exam_id,
         setup.subjects["LÍNGUA PORTUGUESA"],
     )
+
+
+@pytest.mark.postgres_only
+async def test_an_accented_plural_finds_the_singular_on_postgres(
+    client: Client, candidate_headers: Headers, sample: None
+) -> None:
+    plural = await _list(client, candidate_headers, q="licitações")
+    singular = await _list(client, candidate_headers, q="licitação")
+
+    assert _ids(plural) == _ids(singular) == {"pf-2021-2", "tj-2019-7"}
+
+
+@pytest.mark.postgres_only
+async def test_the_search_uses_its_gin_index(settings: Settings, sample: None) -> None:
+    assert settings.database_url is not None
+    dsn = settings.database_url.replace("postgresql+psycopg://", "postgresql://", 1)
+    match = f"{SEARCH_VECTOR_SQL} @@ coach_search_query(%(search_query)s)"
+
+    async with await psycopg.AsyncConnection.connect(dsn) as connection:
+        await connection.execute("SET enable_seqscan = off")
+        cursor = await connection.execute(
+            f"EXPLAIN SELECT id FROM questions WHERE {match}",  # type: ignore[arg-type]  # noqa: S608
+            {"search_query": "licitação"},
+        )
+        plan = "\n".join(row[0] for row in await cursor.fetchall())
+
+    assert "ix_questions_search" in plan

@@ -98,6 +98,11 @@ class AccountService:
     ) -> Account:
         email = normalise_email(email)
         check_password_strength(password, email)
+        if not display_name.strip():
+            raise InvalidInputError(
+                "Invalid value for 'display_name': must not be blank",
+                errors=[InvalidField(field="display_name", message="must not be blank")],
+            )
         if await self.accounts.exists(email=email):
             raise ConflictError("An account with this email already exists.")
 

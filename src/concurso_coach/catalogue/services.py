@@ -151,7 +151,10 @@ class CatalogueService:
         return board
 
     async def _check_acronym_free(self, acronym: str) -> None:
-        if await self.boards.exists(acronym=acronym):
+        # Lists filter boards by acronym ignoring case and accents: "cebraspe" and
+        # "Cebraspe" would be one board to them.
+        wanted = normalise_search(acronym)
+        if any(normalise_search(known) == wanted for _, known in await self.boards.acronyms()):
             raise ConflictError(f"A board with the acronym '{acronym}' already exists.")
 
     # Exams

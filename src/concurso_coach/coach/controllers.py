@@ -6,12 +6,11 @@ Everything here is the caller's own: ids of other candidates' cards are 404.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, Response, get, post, put
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_202_ACCEPTED
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -196,10 +195,11 @@ class StudyPlanController(Controller):
         self,
         plans: NamedDependency[StudyPlanService],
         current_account: NamedDependency[CurrentAccount],
-        day: Annotated[dt.date | None, QueryParameter(name="date")] = None,
+        # Named as the query parameter, so that a bad value is reported under "date".
+        date: dt.date | None = None,
     ) -> AgendaRead:
         now = _now()
-        return await plans.agenda(current_account.id, day or coach_day(now), now)
+        return await plans.agenda(current_account.id, date or coach_day(now), now)
 
 
 COACH_CONTROLLERS = (GoalController, MasteryController, ReviewController, StudyPlanController)

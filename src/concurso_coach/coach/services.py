@@ -214,9 +214,7 @@ class CoachService:
             return
 
         goal = await self.goals.get_one_or_none(account_id=account_id)
-        subject_id = question.subject_id
-        if subject_id is None and question.topic_id is not None:
-            subject_id = (await self.catalogue.get_topic(question.topic_id)).subject_id
+        subject_id = await self._subject_of(question, goal)
 
         floor = guess_floor(question)
         if subject_id is not None:
@@ -232,6 +230,22 @@ class CoachService:
         await self._review_target(given, CardKind.QUESTION, question.id, create=not correct)
 
         await self.activity.mark(account_id, coach_day(answered_at))
+
+    async def _subject_of(self, question: QuestionKey, goal: Goal | None) -> UUID | None:
+        """The catalogue subject an answer teaches about: the question's link, its topic's
+        subject, or (for imported questions, linked by name only) the goal exam's subject
+        of that name, as mock exams draw them."""
+        if question.subject_id is not None:
+            return question.subject_id
+        if question.topic_id is not None:
+            return (await self.catalogue.get_topic(question.topic_id)).subject_id
+        if goal is None or not question.subject_name:
+            return None
+        try:
+            subject = await self.catalogue.resolve_subject(goal.exam_id, question.subject_name)
+        except NotFoundError:
+            return None
+        return subject.id
 
     async def _fold(
         self,

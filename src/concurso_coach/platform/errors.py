@@ -237,7 +237,9 @@ def _validation_fields(exc: ValidationException) -> list[InvalidField]:
         if not isinstance(item, dict):
             continue
         key = str(item.get("key") or "body")
-        source = str(item.get("source") or "body")
+        raw_source = item.get("source") or "body"
+        # Litestar gives a ParamType enum for parameters: "query", not "ParamType.QUERY".
+        source = str(getattr(raw_source, "value", raw_source))
         message = str(item.get("message", ""))
         if source == "body":
             key = _body_field(message) or key
@@ -256,6 +258,9 @@ def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Respons
         detail = "The request does not match the expected schema."
         if fields:
             detail = f"Invalid value for '{fields[0].field}': {fields[0].message}"
+        elif exc.detail and exc.detail != "Validation failed":
+            # A missing parameter comes without fields but with a readable detail.
+            detail = str(exc.detail)
         problem = _problem(request, 400, "validation-error", "Validation error", detail, fields)
         return problem_response(problem)
 

@@ -165,8 +165,12 @@ class MockExamController(Controller):
         mock_exam_id: FromPath[UUID],
         data: JSONBody[MockExamSubmit],
         mock_exams: NamedDependency[MockExamService],
+        job_queue: NamedDependency[JobQueue],
     ) -> MockExamRead:
-        return await mock_exams.submit(_caller(request), mock_exam_id, dict(data.answers))
+        result = await mock_exams.submit(_caller(request), mock_exam_id, dict(data.answers))
+        # The answers moved mastery: replan, debounced like free practice.
+        await schedule_replan(job_queue, _caller(request))
+        return result
 
 
 PRACTICE_CONTROLLERS = [AttemptController, MockExamController]

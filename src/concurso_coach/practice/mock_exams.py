@@ -13,6 +13,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from concurso_coach.catalogue.services import CatalogueService
+from concurso_coach.coach.services import on_attempt as coach_on_attempt
 from concurso_coach.platform.errors import (
     ConflictError,
     InvalidField,
@@ -38,6 +39,7 @@ from concurso_coach.practice.scoring import (
     BlockSpec,
     InvalidAnswerError,
     ItemKind,
+    ItemResult,
     MockExamResult,
     MockExamStructure,
     ScoringRule,
@@ -274,6 +276,13 @@ class MockExamService:
                 )
             )
         await self.attempts.attempts.insert_many(rows)
+
+        # Mock-exam answers teach the coach as much as free practice does.
+        for row in rows:
+            key = keys[row["question_id"]]
+            if row["result"] != ItemResult.BLANK.value and not key.voided:
+                right = row["result"] == ItemResult.RIGHT.value
+                await coach_on_attempt(self.session, account_id, key, right, now)
 
     async def _require_own(self, account_id: UUID, mock_exam_id: UUID) -> MockExam:
         mock = await self.mock_exams.get_one_or_none(id=mock_exam_id)

@@ -26,11 +26,8 @@ _WITH_BOARD = questions.outerjoin(boards, boards.c.id == questions.c.board_id)
 
 # Must match the migration's index expression word for word, or the planner
 # will not use ix_questions_search.
-_PG_MATCH = text(
-    "to_tsvector('portuguese'::regconfig, "
-    "coach_unaccent(questions.statement || ' ' || questions.options_text)) "
-    "@@ websearch_to_tsquery('portuguese'::regconfig, coach_unaccent(:search_query))"
-)
+SEARCH_VECTOR_SQL = "coach_search_vector(questions.statement || ' ' || questions.options_text)"
+_PG_MATCH = text(f"{SEARCH_VECTOR_SQL} @@ coach_search_query(:search_query)")
 
 LIST_COLUMNS = (
     questions.c.id,
