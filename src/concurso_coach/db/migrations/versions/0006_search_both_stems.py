@@ -24,19 +24,26 @@ __all__ = ("downgrade", "upgrade")
 
 SEARCH_INDEX = "ix_questions_search"
 
+# Names inside the bodies are schema-qualified: PostgreSQL 17 runs index builds and
+# maintenance with search_path = pg_catalog, pg_temp. (No SET clause: it would stop
+# the planner from inlining these one-line functions.)
 _FUNCTIONS = """
 CREATE OR REPLACE FUNCTION coach_search_vector(text) RETURNS tsvector
 LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
 AS $$
-  SELECT to_tsvector('portuguese'::regconfig, coach_unaccent($1))
-      || coach_unaccent(to_tsvector('portuguese'::regconfig, $1)::text)::tsvector
+  SELECT pg_catalog.to_tsvector('portuguese'::regconfig, public.coach_unaccent($1))
+      || public.coach_unaccent(
+           pg_catalog.to_tsvector('portuguese'::regconfig, $1)::text
+         )::tsvector
 $$;
 
 CREATE OR REPLACE FUNCTION coach_search_query(text) RETURNS tsquery
 LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
 AS $$
-  SELECT websearch_to_tsquery('portuguese'::regconfig, coach_unaccent($1))
-      || coach_unaccent(websearch_to_tsquery('portuguese'::regconfig, $1)::text)::tsquery
+  SELECT pg_catalog.websearch_to_tsquery('portuguese'::regconfig, public.coach_unaccent($1))
+      || public.coach_unaccent(
+           pg_catalog.websearch_to_tsquery('portuguese'::regconfig, $1)::text
+         )::tsquery
 $$;
 """
 
