@@ -158,6 +158,39 @@ async def test_a_burst_of_keyed_enqueues_reaches_redis_once(
     assert (await queue.get("replan-b")) is not None
 
 
+@pytest.mark.postgres_only
+async def test_a_replica_remembers_a_keyed_job_another_replica_queued(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert runtime.redis is not None
+    other_replica = SaqJobQueue(runtime.redis)
+    await other_replica.start()
+    await other_replica.enqueue(
+        "tests.count_rows", kwargs={"upto": 1}, key="replan-d", delay_seconds=30
+    )
+    queue = runtime.queue
+    assert isinstance(queue, SaqJobQueue)
+    lookups = 0
+    lookup = queue.saq.job
+
+    async def counting(job_key: str) -> Any:
+        nonlocal lookups
+        lookups += 1
+        return await lookup(job_key)
+
+    monkeypatch.setattr(queue.saq, "job", counting)
+
+    infos = [
+        await queue.enqueue(
+            "tests.count_rows", kwargs={"upto": 1}, key="replan-d", delay_seconds=30
+        )
+        for _ in range(4)
+    ]
+
+    assert {(info.id, info.status) for info in infos} == {("replan-d", "queued")}
+    assert lookups == 1
+
+
 async def test_a_keyed_job_that_ran_is_queued_again(runtime: Runtime) -> None:
     first = await runtime.queue.enqueue(
         "tests.count_rows", kwargs={"upto": 1}, key="replan-c", delay_seconds=0

@@ -173,6 +173,37 @@ async def test_trend_counts_accuracy_per_iso_week_for_the_last_8_weeks(
     assert sum(point["attempts"] for point in trend) == 2
 
 
+async def test_trend_weeks_start_on_monday_utc_and_older_attempts_count_only_in_totals(
+    client: Client, settings: Settings, candidate_headers: Headers, bank: dict[str, str]
+) -> None:
+    today = dt.datetime.now(dt.UTC).date()
+    this_monday = dt.datetime.combine(
+        today - dt.timedelta(days=today.weekday()), dt.time(), tzinfo=dt.UTC
+    )
+    oldest_monday = this_monday - dt.timedelta(weeks=7)
+    moments = {
+        "right": oldest_monday,  # first instant of the oldest week shown
+        "wrong": oldest_monday - dt.timedelta(microseconds=1),  # the week before: not shown
+    }
+    for result, moment in moments.items():
+        answer = "E" if result == "right" else "C"
+        outcome = await _attempt(client, candidate_headers, bank["pf-2021-1"], answer)
+        async with db_session(settings) as session:
+            await session.execute(
+                update(Attempt)
+                .where(Attempt.id == UUID(outcome["attempt"]["id"]))
+                .values(created_at=moment)
+            )
+            await session.commit()
+
+    stats = (await client.get("/api/me/stats", headers=candidate_headers)).json()
+
+    (subject,) = stats["subjects"]
+    assert subject["attempts"] == 2
+    assert subject["trend"][0] == {"week": _week(oldest_monday), "attempts": 1, "accuracy": 1.0}
+    assert sum(point["attempts"] for point in subject["trend"]) == 1
+
+
 def _week(moment: dt.datetime) -> str:
     year, week, _ = moment.isocalendar()
     return f"{year}-W{week:02d}"

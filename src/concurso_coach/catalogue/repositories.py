@@ -135,6 +135,12 @@ class SubjectRepository(SQLAlchemyAsyncRepository[Subject]):
     async def list_for_exam(self, exam_id: UUID) -> list[Subject]:
         return list(await self.session.scalars(self._ordered(exam_id)))
 
+    async def names_for_exam(self, exam_id: UUID) -> list[tuple[UUID, str]]:
+        """(id, name) of the exam's subjects: what matching a name needs, no more."""
+        statement = select(Subject.id, Subject.name).where(Subject.exam_id == exam_id)
+        rows = await self.session.execute(statement)
+        return [(row.id, row.name) for row in rows]
+
     async def list_page(
         self, exam_id: UUID, block_id: UUID | None, limit: int, offset: int
     ) -> tuple[list[Subject], int]:

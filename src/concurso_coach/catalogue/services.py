@@ -338,6 +338,14 @@ class CatalogueService:
                 return _subject_read(subject, await self.subjects.topic_counts(exam_id))
         raise NotFoundError(f"Exam {exam_id} has no subject named '{name}'.")
 
+    async def subject_id_named(self, exam_id: UUID, name: str) -> UUID | None:
+        """Like `resolve_subject`, for callers that need only the id (every answer asks)."""
+        wanted = normalise_search(name)
+        for subject_id, subject_name in await self.subjects.names_for_exam(exam_id):
+            if normalise_search(subject_name) == wanted:
+                return subject_id
+        return None
+
     async def create_subject(self, exam_id: UUID, data: SubjectCreate) -> SubjectRead:
         await self._require_exam(exam_id)
         await self._referenced_block(exam_id, data.block_id)

@@ -241,11 +241,7 @@ class CoachService:
             return (await self.catalogue.get_topic(question.topic_id)).subject_id
         if goal is None or not question.subject_name:
             return None
-        try:
-            subject = await self.catalogue.resolve_subject(goal.exam_id, question.subject_name)
-        except NotFoundError:
-            return None
-        return subject.id
+        return await self.catalogue.subject_id_named(goal.exam_id, question.subject_name)
 
     async def _fold(
         self,

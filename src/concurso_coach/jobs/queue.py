@@ -239,7 +239,12 @@ class SaqJobQueue(JobQueue):
             # The same key is already waiting: debounced.
             existing = await self.saq.job(job_key)
             if existing is not None:
-                return job_info(existing)
+                info = job_info(existing)
+                # Queued by another replica: remembered here too, for what is left of its wait.
+                left = existing.scheduled - time.time() if existing.scheduled else 0
+                if key is not None and info.status == "queued" and left >= DEBOUNCE_MEMO_MIN_DELAY:
+                    self._remember_waiting(key, info, left)
+                return info
         info = job_info(queued or job)
         if key is not None and queued is not None and delay_seconds >= DEBOUNCE_MEMO_MIN_DELAY:
             self._remember_waiting(key, info, delay_seconds)

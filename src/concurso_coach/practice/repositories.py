@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from typing import Any, cast
 from uuid import UUID
 
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
-from sqlalchemy import Table, case, func, select, update
+from sqlalchemy import (
+    Select,
+    Table,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal_column,
+    select,
+    update,
+)
 from sqlalchemy.engine import Row
 
 from concurso_coach.practice.models import Attempt, MockExam, MockExamItem
@@ -50,58 +61,81 @@ class AttemptRepository(SQLAlchemyAsyncRepository[Attempt]):
         return rows, total
 
     async def aggregates(
-        self, account_id: UUID, subject_id: UUID | None = None, subject_name: str | None = None
-    ) -> Sequence[Row[Any]]:
-        """Counts per (subject, topic): attempts, right, wrong, blank, t/f count and net, time."""
-        is_tf = attempts.c.kind == "true_false"
-        statement = (
-            select(
-                *_GROUP,
-                func.count().label("attempts"),
-                func.sum(case((attempts.c.result == "right", 1), else_=0)).label("right"),
-                func.sum(case((attempts.c.result == "wrong", 1), else_=0)).label("wrong"),
-                func.sum(case((attempts.c.result == "blank", 1), else_=0)).label("blank"),
-                func.sum(case((is_tf, 1), else_=0)).label("tf_attempts"),
-                func.sum(case((is_tf, attempts.c.points), else_=0)).label("tf_net"),
-                func.avg(attempts.c.elapsed_ms).label("average_ms"),
-            )
-            .where(attempts.c.account_id == account_id, *_subject_filter(subject_id, subject_name))
-            .group_by(*_GROUP)
-        )
-        return list((await self.session.execute(statement)).all())
-
-    async def recent_results(
         self,
         account_id: UUID,
-        since: dt.datetime,
+        week_starts: Sequence[dt.datetime],
         subject_id: UUID | None = None,
         subject_name: str | None = None,
     ) -> Sequence[Row[Any]]:
-        """(subject_id, subject_name, created_at, result) of attempts since ``since``."""
-        statement = select(
-            attempts.c.subject_id,
-            attempts.c.subject_name,
-            attempts.c.created_at,
-            attempts.c.result,
-        ).where(
-            attempts.c.account_id == account_id,
-            attempts.c.created_at >= since,
-            *_subject_filter(subject_id, subject_name),
-        )
-        rows: Sequence[Row[Any]] = (await self.session.execute(statement)).all()  # type: ignore[assignment]
-        return rows
+        """Counts per (subject, topic): attempts, right, wrong, blank, t/f count and net, time,
+        and the trend: attempts ``a<n>`` and right answers ``r<n>`` since the n-th of
+        ``week_starts`` and the end of the last week (see `week_counts`).
+
+        One grouped query, so the cost of the stats follows the number of topics, not
+        the length of the candidate's history.
+        """
+        filter_kind = "id" if subject_id is not None else "name" if subject_name else "all"
+        statement = _aggregates_statement(filter_kind, len(week_starts))
+        params: dict[str, Any] = {"account_id": account_id}
+        if subject_id is not None:
+            params["subject_id"] = subject_id
+        elif subject_name:
+            params["subject_name"] = subject_name
+        bounds = [*week_starts, week_starts[-1] + dt.timedelta(weeks=1)] if week_starts else []
+        params.update({f"t{index}": start for index, start in enumerate(bounds)})
+        return list((await self.session.execute(statement, params)).all())
 
     async def seen_question_ids(self, account_id: UUID) -> set[UUID]:
         statement = select(attempts.c.question_id).where(attempts.c.account_id == account_id)
         return set((await self.session.execute(statement.distinct())).scalars().all())
 
 
-def _subject_filter(subject_id: UUID | None, subject_name: str | None) -> list[Any]:
-    if subject_id is not None:
-        return [attempts.c.subject_id == subject_id]
-    if subject_name is not None:
-        return [attempts.c.subject_id.is_(None), attempts.c.subject_name == subject_name]
-    return []
+def week_counts(row: Row[Any], index: int) -> tuple[int, int]:
+    """(attempts, right answers) of the ``index``-th trend week of an aggregates row."""
+    attempts_in = int(getattr(row, f"a{index}") or 0) - int(getattr(row, f"a{index + 1}") or 0)
+    right_in = int(getattr(row, f"r{index}") or 0) - int(getattr(row, f"r{index + 1}") or 0)
+    return attempts_in, right_in
+
+
+@functools.cache
+def _aggregates_statement(filter_kind: str, weeks: int) -> Select[Any]:
+    # Built once per shape with named parameters: building the 30-odd expressions on
+    # every attempt cost more CPU than running the query. The trend columns count
+    # attempts (a<n>) and right answers (r<n>) since each bound t<n>; a week is the
+    # difference of two bounds. One comparison per column keeps the SQL short enough
+    # for psycopg's query cache (4 kB); so do constants written inline, not as parameters.
+    is_tf = attempts.c.kind == literal_column("'true_false'")
+    is_right = attempts.c.result == literal_column("'right'")
+    one: Any = literal_column("1")
+    zero: Any = literal_column("0")
+    week_columns: list[Any] = []
+    for index in range(weeks + 1 if weeks else 0):
+        since = attempts.c.created_at >= bindparam(f"t{index}")
+        week_columns.append(func.sum(case((since, one), else_=zero)).label(f"a{index}"))
+        right_since = and_(since, is_right)
+        week_columns.append(func.sum(case((right_since, one), else_=zero)).label(f"r{index}"))
+
+    conditions: list[Any] = [attempts.c.account_id == bindparam("account_id")]
+    if filter_kind == "id":
+        conditions.append(attempts.c.subject_id == bindparam("subject_id"))
+    elif filter_kind == "name":
+        conditions.append(attempts.c.subject_id.is_(None))
+        conditions.append(attempts.c.subject_name == bindparam("subject_name"))
+    return (
+        select(
+            *_GROUP,
+            func.count().label("attempts"),
+            func.sum(case((is_right, one), else_=zero)).label("right"),
+            func.sum(case((attempts.c.result == "wrong", one), else_=zero)).label("wrong"),
+            func.sum(case((attempts.c.result == "blank", one), else_=zero)).label("blank"),
+            func.sum(case((is_tf, one), else_=zero)).label("tf_attempts"),
+            func.sum(case((is_tf, attempts.c.points), else_=zero)).label("tf_net"),
+            func.avg(attempts.c.elapsed_ms).label("average_ms"),
+            *week_columns,
+        )
+        .where(*conditions)
+        .group_by(*_GROUP)
+    )
 
 
 class MockExamRepository(SQLAlchemyAsyncRepository[MockExam]):

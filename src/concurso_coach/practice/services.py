@@ -30,9 +30,7 @@ from concurso_coach.platform.errors import (
 from concurso_coach.platform.pagination import Page
 from concurso_coach.platform.session_bound import SessionBound
 from concurso_coach.practice.models import Attempt
-from concurso_coach.practice.repositories import (
-    AttemptRepository,
-)
+from concurso_coach.practice.repositories import AttemptRepository, week_counts
 from concurso_coach.practice.schemas import (
     AttemptOutcome,
     AttemptRead,
@@ -165,10 +163,10 @@ class AttemptService:
     async def stats(self, account_id: UUID, now: dt.datetime | None = None) -> StatsRead:
         """Per subject and topic: attempts, accuracy, true/false net, average time, trend."""
         now = now or dt.datetime.now(dt.UTC)
-        aggregates = await self.attempts.aggregates(account_id)
-        recent = await self.attempts.recent_results(account_id, _trend_start(now))
+        weeks = _trend_weeks(now)
+        aggregates = await self.attempts.aggregates(account_id, [start for _, start in weeks])
         mastery = await mastery_by_target(self.session, account_id)
-        subjects = _subject_stats(aggregates, recent, now, mastery)
+        subjects = _subject_stats(aggregates, weeks, mastery)
         attempts = sum(s.attempts for s in subjects)
         right = sum(s.right for s in subjects)
         return StatsRead(attempts=attempts, accuracy=_ratio(right, attempts), subjects=subjects)
@@ -183,14 +181,15 @@ class AttemptService:
         """One subject's stats (by id when linked, else by its free name)."""
         now = now or dt.datetime.now(dt.UTC)
         name = None if subject_id is not None else subject_name
-        aggregates = await self.attempts.aggregates(account_id, subject_id, name)
-        recent = await self.attempts.recent_results(account_id, _trend_start(now), subject_id, name)
+        weeks = _trend_weeks(now)
+        starts = [start for _, start in weeks]
+        aggregates = await self.attempts.aggregates(account_id, starts, subject_id, name)
         mastery = (
             await mastery_by_target(self.session, account_id, subject_id)
             if subject_id is not None
             else {}
         )
-        subjects = _subject_stats(aggregates, recent, now, mastery)
+        subjects = _subject_stats(aggregates, weeks, mastery)
         if subjects:
             return subjects[0]
         return _empty_subject(subject_id, subject_name, now)
@@ -259,16 +258,16 @@ def _week_label(moment: dt.datetime | dt.date) -> str:
     return f"{year}-W{week:02d}"
 
 
-def _trend_weeks(now: dt.datetime) -> list[str]:
-    """The last ``TREND_WEEKS`` ISO weeks, oldest first, this week included."""
-    today = now.date()
-    return [_week_label(today - dt.timedelta(weeks=n)) for n in range(TREND_WEEKS - 1, -1, -1)]
-
-
-def _trend_start(now: dt.datetime) -> dt.datetime:
+def _trend_weeks(now: dt.datetime) -> list[tuple[str, dt.datetime]]:
+    """The last ``TREND_WEEKS`` ISO weeks (label, Monday 00:00 UTC), oldest first,
+    this week included."""
     today = now.astimezone(dt.UTC).date()
-    monday = today - dt.timedelta(days=today.weekday(), weeks=TREND_WEEKS - 1)
-    return dt.datetime.combine(monday, dt.time(), tzinfo=dt.UTC)
+    monday = today - dt.timedelta(days=today.weekday())
+    starts = [monday - dt.timedelta(weeks=n) for n in range(TREND_WEEKS - 1, -1, -1)]
+    return [
+        (_week_label(start), dt.datetime.combine(start, dt.time(), tzinfo=dt.UTC))
+        for start in starts
+    ]
 
 
 def _subject_key(subject_id: UUID | None, subject_name: str | None) -> tuple[str, str]:
@@ -277,41 +276,38 @@ def _subject_key(subject_id: UUID | None, subject_name: str | None) -> tuple[str
 
 def _subject_stats(
     aggregates: Sequence[Row[Any]],
-    recent: Sequence[Row[Any]],
-    now: dt.datetime,
+    weeks: Sequence[tuple[str, dt.datetime]],
     mastery: dict[UUID, float],
 ) -> list[SubjectStats]:
     groups: dict[tuple[str, str], list[Row[Any]]] = defaultdict(list)
     for row in aggregates:
         groups[_subject_key(row.subject_id, row.subject_name)].append(row)
 
-    weeks = _trend_weeks(now)
-    trend_counts: dict[tuple[str, str], dict[str, list[int]]] = defaultdict(
-        lambda: {week: [0, 0] for week in weeks}
-    )
-    for row in recent:
-        label = _week_label(aware_utc(row.created_at))
-        bucket = trend_counts[_subject_key(row.subject_id, row.subject_name)]
-        if label in bucket:
-            bucket[label][0] += 1
-            bucket[label][1] += row.result == ItemResult.RIGHT.value
-
     subjects = []
-    for key, rows in groups.items():
+    for rows in groups.values():
         topics = sorted(
             (_topic_stats(row, mastery) for row in rows), key=lambda t: t.topic_name or ""
         )
-        counts = trend_counts[key]
-        trend = [
-            WeekPoint(week, n, _ratio(right, n)) if n else WeekPoint(week, 0, None)
-            for week, (n, right) in ((week, counts[week]) for week in weeks)
-        ]
+        trend = _subject_trend(rows, weeks)
         subject_id = rows[0].subject_id
         subject = _rolled_up(subject_id, rows[0].subject_name, topics, trend)
         if subject_id is not None:
             subject = msgspec.structs.replace(subject, mastery=mastery.get(subject_id))
         subjects.append(subject)
     return sorted(subjects, key=lambda s: (s.subject_name or "", str(s.subject_id)))
+
+
+def _subject_trend(
+    rows: Sequence[Row[Any]], weeks: Sequence[tuple[str, dt.datetime]]
+) -> list[WeekPoint]:
+    # The aggregates carry each week's counts per topic; the subject's trend adds them up.
+    trend = []
+    for index, (label, _) in enumerate(weeks):
+        counts = [week_counts(row, index) for row in rows]
+        answered = sum(n for n, _ in counts)
+        right = sum(r for _, r in counts)
+        trend.append(WeekPoint(label, answered, _ratio(right, answered) if answered else None))
+    return trend
 
 
 def _topic_stats(row: Row[Any], mastery: dict[UUID, float]) -> TopicStats:
@@ -359,7 +355,7 @@ def _rolled_up(
 def _empty_subject(
     subject_id: UUID | None, subject_name: str | None, now: dt.datetime
 ) -> SubjectStats:
-    trend = [WeekPoint(week, 0, None) for week in _trend_weeks(now)]
+    trend = [WeekPoint(label, 0, None) for label, _ in _trend_weeks(now)]
     return _rolled_up(subject_id, subject_name, [], trend)
 
 

@@ -9,7 +9,7 @@ from uuid import UUID
 
 import msgspec
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
-from sqlalchemy import ColumnElement, Table, false, func, select, text
+from sqlalchemy import ColumnElement, Table, bindparam, false, func, select, text
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import RowMapping
 
@@ -28,6 +28,20 @@ _WITH_BOARD = questions.outerjoin(boards, boards.c.id == questions.c.board_id)
 # will not use ix_questions_search.
 SEARCH_VECTOR_SQL = "coach_search_vector(questions.statement || ' ' || questions.options_text)"
 _PG_MATCH = text(f"{SEARCH_VECTOR_SQL} @@ coach_search_query(:search_query)")
+
+# Scoring reads these on every answer: built once, and no JSON of options decoded.
+_KEYS_STATEMENT = select(
+    questions.c.id,
+    questions.c.kind,
+    func.json_array_length(questions.c.options).label("option_count"),
+    questions.c.answer_key,
+    questions.c.voided,
+    questions.c.subject_id,
+    questions.c.subject_name,
+    questions.c.topic_id,
+    questions.c.topic_name,
+    questions.c.board_id,
+).where(questions.c.id.in_(bindparam("ids", expanding=True)))
 
 LIST_COLUMNS = (
     questions.c.id,
@@ -139,6 +153,13 @@ class QuestionRepository(SQLAlchemyAsyncRepository[Question]):
             select(*LIST_COLUMNS).select_from(_WITH_BOARD).where(questions.c.id.in_(question_ids))
         )
         return list((await self.session.execute(statement)).mappings().all())
+
+    async def get_key_rows(self, question_ids: Sequence[UUID]) -> list[RowMapping]:
+        """What scoring needs of each question, without its text or its board."""
+        if not question_ids:
+            return []
+        result = await self.session.execute(_KEYS_STATEMENT, {"ids": list(question_ids)})
+        return list(result.mappings().all())
 
     async def list_ids_for_subject(
         self,

@@ -251,7 +251,7 @@ class QuestionService:
 
     async def get_keys(self, question_ids: Sequence[UUID]) -> dict[UUID, QuestionKey]:
         """Answer keys and subject links of the given questions, for scoring."""
-        rows = await self.questions.get_rows(question_ids)
+        rows = await self.questions.get_key_rows(question_ids)
         return {row["id"]: _question_key(row) for row in rows}
 
     async def get_key(self, question_id: UUID) -> QuestionKey:
@@ -527,7 +527,7 @@ def _question_key(row: RowMapping) -> QuestionKey:
     return QuestionKey(
         id=row["id"],
         kind=row["kind"],
-        option_count=len(row["options"]),
+        option_count=int(row["option_count"] or 0),
         answer_key=row["answer_key"],
         voided=row["voided"],
         subject_id=row["subject_id"],
