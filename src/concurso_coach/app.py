@@ -21,7 +21,7 @@ from concurso_coach import __version__
 from concurso_coach.accounts.account_cache import AccountCache
 from concurso_coach.accounts.auth import auth_middleware
 from concurso_coach.accounts.controllers import ACCOUNT_CONTROLLERS
-from concurso_coach.accounts.guards import provide_current_account
+from concurso_coach.accounts.guards import provide_current_account, requires_admin, requires_editor
 from concurso_coach.catalogue.controllers import CATALOGUE_CONTROLLERS
 from concurso_coach.cli import CoachCLIPlugin
 from concurso_coach.coach.controllers import COACH_CONTROLLERS
@@ -39,11 +39,13 @@ from concurso_coach.platform.health import HealthController
 from concurso_coach.platform.lifecycle import watch_for_shutdown
 from concurso_coach.platform.logging import configure_logging
 from concurso_coach.platform.middleware import (
+    ANY_BODY,
     RequestContextMiddleware,
     check_json_body,
     check_query_string,
     response_stamper,
 )
+from concurso_coach.platform.openapi import ProblemDocsPlugin
 from concurso_coach.platform.pagination import provide_page_params
 from concurso_coach.platform.redis import build_store, create_redis_client
 from concurso_coach.practice.controllers import PRACTICE_CONTROLLERS
@@ -121,7 +123,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     return Litestar(
         route_handlers=_route_handlers(),
-        plugins=[SQLAlchemyPlugin(config=db_config), CoachCLIPlugin()],
+        plugins=[
+            SQLAlchemyPlugin(config=db_config),
+            CoachCLIPlugin(),
+            _problem_docs(db_config.session_dependency_key, db_config.engine_dependency_key),
+        ],
         lifespan=[lifespan],
         state=state,
         stores=stores,
@@ -164,13 +170,25 @@ def _route_handlers() -> list[ControllerRouterHandler]:
     return handlers
 
 
+def _problem_docs(*database_keys: str) -> ProblemDocsPlugin:
+    """Every operation documents the problem details it can answer (platform.openapi)."""
+    return ProblemDocsPlugin(
+        role_guards=(requires_editor, requires_admin),
+        # The job queue is Redis (SAQ) or the database (local): both can be down.
+        backing_service_keys=(*database_keys, "job_queue"),
+        raw_body_key=ANY_BODY,
+    )
+
+
 def _openapi_config() -> OpenAPIConfig:
     return OpenAPIConfig(
         title="Concurso Coach API",
         version=__version__,
         description=(
             "Practice real past questions, track mastery and get an adaptive study plan "
-            "for Brazilian public-service exams. Errors are RFC 9457 problem details."
+            "for Brazilian public-service exams. Every error is an RFC 9457 problem "
+            "(`application/problem+json`, schema `Problem`); validation errors list the "
+            "offending fields in `errors`."
         ),
         path="/schema",
         render_plugins=[SwaggerRenderPlugin(path="/swagger"), ScalarRenderPlugin(path="/scalar")],

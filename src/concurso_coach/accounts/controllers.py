@@ -33,6 +33,7 @@ from concurso_coach.accounts.schemas import (
 )
 from concurso_coach.accounts.services import AccountService, normalise_email
 from concurso_coach.platform.errors import AuthenticationError
+from concurso_coach.platform.openapi import problem, problems
 from concurso_coach.platform.pagination import Page, PageParams
 from concurso_coach.settings import Settings
 
@@ -72,7 +73,12 @@ class AuthController(Controller):
         "limiter": Provide(provide_attempt_limiter, sync_to_thread=False),
     }
 
-    @post("/register", status_code=HTTP_201_CREATED, summary="Create a candidate account")
+    @post(
+        "/register",
+        status_code=HTTP_201_CREATED,
+        summary="Create a candidate account",
+        responses=problems(409, 429),
+    )
     async def register(
         self,
         request: Request[Any, Any, Any],
@@ -93,7 +99,12 @@ class AuthController(Controller):
         account = await accounts.create_account(data.email, data.password, data.display_name)
         return account_read(account)
 
-    @post("/login", status_code=HTTP_200_OK, summary="Exchange email and password for tokens")
+    @post(
+        "/login",
+        status_code=HTTP_200_OK,
+        summary="Exchange email and password for tokens",
+        responses={401: problem(401, "Wrong email or password."), **problems(429)},
+    )
     async def login(
         self,
         request: Request[Any, Any, Any],
@@ -117,7 +128,12 @@ class AuthController(Controller):
             await limiter.record(limit, *keys)
             raise
 
-    @post("/refresh", status_code=HTTP_200_OK, summary="Rotate a refresh token")
+    @post(
+        "/refresh",
+        status_code=HTTP_200_OK,
+        summary="Rotate a refresh token",
+        responses={401: problem(401, "The refresh token is unknown, expired or already used.")},
+    )
     async def refresh(
         self, data: JSONBody[RefreshRequest], accounts: NamedDependency[AccountService]
     ) -> TokenPair:
@@ -138,7 +154,7 @@ class MeController(Controller):
         "accounts": Provide(provide_account_service, sync_to_thread=False)
     }
 
-    @get("", summary="The signed-in account")
+    @get("", summary="The signed-in account", responses=problems(404))
     async def me(
         self, request: Request[CurrentAccount, Any, Any], accounts: NamedDependency[AccountService]
     ) -> AccountRead:
@@ -174,7 +190,11 @@ class UserController(Controller):
     ) -> AccountRead:
         return account_read(await accounts.get_account(account_id))
 
-    @patch("/{account_id:uuid}", summary="Change an account's role")
+    @patch(
+        "/{account_id:uuid}",
+        summary="Change an account's role",
+        responses=problems(409),
+    )
     async def update_account(
         self,
         account_id: FromPath[UUID],

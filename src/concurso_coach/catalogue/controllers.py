@@ -9,6 +9,7 @@ from uuid import UUID
 import msgspec
 from litestar import Controller, Request, delete, get, patch, post, put
 from litestar.di import NamedDependency, Provide
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, RequestBody, Schema
 from litestar.params import FromPath, JSONBody, Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -43,6 +44,7 @@ from concurso_coach.platform.errors import (
     UnsupportedMediaTypeError,
 )
 from concurso_coach.platform.middleware import ANY_BODY
+from concurso_coach.platform.openapi import problem, problems, request_body_operation
 from concurso_coach.platform.pagination import Page, PageParams
 
 SearchTerm = Annotated[
@@ -62,6 +64,26 @@ def provide_syllabus_service(db_session: NamedDependency[AsyncSession]) -> Sylla
     return SyllabusService(session=db_session)
 
 
+# The syllabus handler reads its body itself; this is what it accepts.
+_SYLLABUS_BODY = RequestBody(
+    required=True,
+    description=(
+        "The edital's conteúdo programático as text (any charset named in Content-Type, "
+        'UTF-8 by default), or the same text as JSON `{"text": "..."}`.'
+    ),
+    content={
+        "text/plain": OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING)),
+        "application/json": OpenAPIMediaType(
+            schema=Schema(
+                type=OpenAPIType.OBJECT,
+                required=["text"],
+                properties={"text": Schema(type=OpenAPIType.STRING)},
+                additional_properties=False,
+            )
+        ),
+    },
+)
+
 _CATALOGUE_DEPENDENCIES = {
     "catalogue": Provide(provide_catalogue_service, sync_to_thread=False),
     "syllabus": Provide(provide_syllabus_service, sync_to_thread=False),
@@ -80,7 +102,13 @@ class BoardController(Controller):
     ) -> Page[BoardRead]:
         return await catalogue.list_boards(page.limit, page.offset)
 
-    @post("/", status_code=HTTP_201_CREATED, guards=[requires_editor], summary="Add a board")
+    @post(
+        "/",
+        status_code=HTTP_201_CREATED,
+        guards=[requires_editor],
+        summary="Add a board",
+        responses=problems(409),
+    )
     async def create_board(
         self, data: JSONBody[BoardCreate], catalogue: NamedDependency[CatalogueService]
     ) -> BoardRead:
@@ -92,7 +120,12 @@ class BoardController(Controller):
     ) -> BoardRead:
         return await catalogue.get_board(board_id)
 
-    @patch("/{board_id:uuid}", guards=[requires_editor], summary="Change a board")
+    @patch(
+        "/{board_id:uuid}",
+        guards=[requires_editor],
+        summary="Change a board",
+        responses=problems(409),
+    )
     async def update_board(
         self,
         board_id: FromPath[UUID],
@@ -106,6 +139,7 @@ class BoardController(Controller):
         status_code=HTTP_204_NO_CONTENT,
         guards=[requires_editor],
         summary="Delete a board that runs no exam",
+        responses=problems(409),
     )
     async def delete_board(
         self, board_id: FromPath[UUID], catalogue: NamedDependency[CatalogueService]
@@ -142,7 +176,13 @@ class ExamController(Controller):
         )
         return await catalogue.list_exams(filters, sort, page.limit, page.offset)
 
-    @post("/", status_code=HTTP_201_CREATED, guards=[requires_editor], summary="Add an exam")
+    @post(
+        "/",
+        status_code=HTTP_201_CREATED,
+        guards=[requires_editor],
+        summary="Add an exam",
+        responses=problems(409, 422),
+    )
     async def create_exam(
         self, data: JSONBody[ExamCreate], catalogue: NamedDependency[CatalogueService]
     ) -> ExamDetail:
@@ -154,7 +194,12 @@ class ExamController(Controller):
     ) -> ExamDetail:
         return await catalogue.get_exam_structure(exam_id)
 
-    @patch("/{exam_id:uuid}", guards=[requires_editor], summary="Change an exam")
+    @patch(
+        "/{exam_id:uuid}",
+        guards=[requires_editor],
+        summary="Change an exam",
+        responses=problems(409, 422),
+    )
     async def update_exam(
         self,
         exam_id: FromPath[UUID],
@@ -168,6 +213,7 @@ class ExamController(Controller):
         status_code=HTTP_204_NO_CONTENT,
         guards=[requires_editor],
         summary="Delete an exam with its structure and syllabus",
+        responses=problems(409),
     )
     async def delete_exam(
         self, exam_id: FromPath[UUID], catalogue: NamedDependency[CatalogueService]
@@ -193,6 +239,12 @@ class ExamController(Controller):
             "keep their ids, and a re-import answers the diff. With "
             "`dry_run=true` nothing is stored. Text that is not a syllabus gets 422."
         ),
+        operation_class=request_body_operation(_SYLLABUS_BODY),
+        responses={
+            **problems(409),
+            415: problem(415, "The body is neither text/plain nor application/json."),
+            422: problem(422, "The text is not a syllabus, or not text in its charset."),
+        },
     )
     async def import_syllabus(
         self,
@@ -236,7 +288,13 @@ class BlockController(Controller):
     ) -> Page[BlockRead]:
         return await catalogue.list_blocks(exam_id, page.limit, page.offset)
 
-    @post("/", status_code=HTTP_201_CREATED, guards=[requires_editor], summary="Add a block")
+    @post(
+        "/",
+        status_code=HTTP_201_CREATED,
+        guards=[requires_editor],
+        summary="Add a block",
+        responses=problems(409),
+    )
     async def create_block(
         self,
         exam_id: FromPath[UUID],
@@ -254,7 +312,12 @@ class BlockController(Controller):
     ) -> BlockRead:
         return await catalogue.get_block(exam_id, block_id)
 
-    @patch("/{block_id:uuid}", guards=[requires_editor], summary="Change a block")
+    @patch(
+        "/{block_id:uuid}",
+        guards=[requires_editor],
+        summary="Change a block",
+        responses=problems(409),
+    )
     async def update_block(
         self,
         exam_id: FromPath[UUID],
@@ -269,6 +332,7 @@ class BlockController(Controller):
         status_code=HTTP_204_NO_CONTENT,
         guards=[requires_editor],
         summary="Delete a block without subjects",
+        responses=problems(409),
     )
     async def delete_block(
         self,
@@ -295,7 +359,13 @@ class SubjectController(Controller):
     ) -> Page[SubjectRead]:
         return await catalogue.list_subjects(exam_id, block_id, page.limit, page.offset)
 
-    @post("/", status_code=HTTP_201_CREATED, guards=[requires_editor], summary="Add a subject")
+    @post(
+        "/",
+        status_code=HTTP_201_CREATED,
+        guards=[requires_editor],
+        summary="Add a subject",
+        responses=problems(409, 422),
+    )
     async def create_subject(
         self,
         exam_id: FromPath[UUID],
@@ -317,6 +387,7 @@ class SubjectController(Controller):
         "/{subject_id:uuid}",
         guards=[requires_editor],
         summary="Change a subject's weight, question count, minimum or block",
+        responses=problems(409, 422),
     )
     async def update_subject(
         self,
@@ -332,6 +403,7 @@ class SubjectController(Controller):
         status_code=HTTP_204_NO_CONTENT,
         guards=[requires_editor],
         summary="Delete a subject and its topics",
+        responses=problems(409),
     )
     async def delete_subject(
         self,

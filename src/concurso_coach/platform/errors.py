@@ -7,7 +7,7 @@ written here or by the raising code, never copied from a driver.
 from __future__ import annotations
 
 import re
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
 import msgspec
 import structlog
@@ -30,21 +30,30 @@ log = structlog.get_logger(__name__)
 class InvalidField(msgspec.Struct, frozen=True):
     """One offending input field of a validation problem."""
 
-    field: str
+    field: Annotated[str, msgspec.Meta(description="Dotted path of the field, or its name.")]
     message: str
-    source: str = "body"
+    source: Annotated[
+        str, msgspec.Meta(description="Where the field is: body, query, path, header…")
+    ] = "body"
 
 
 class Problem(msgspec.Struct, frozen=True, omit_defaults=True):
     """The single error shape of the API (RFC 9457 problem details)."""
 
-    type: str
-    title: str
-    status: int
-    detail: str
-    instance: str | None = None
-    request_id: str | None = None
-    errors: list[InvalidField] | None = None
+    type: Annotated[
+        str, msgspec.Meta(description=f"Stable problem type, `{PROBLEM_TYPE_PREFIX}<slug>`.")
+    ]
+    title: Annotated[str, msgspec.Meta(description="Short summary of the problem type.")]
+    status: Annotated[int, msgspec.Meta(description="The HTTP status code.")]
+    detail: Annotated[str, msgspec.Meta(description="What went wrong with this request.")]
+    instance: Annotated[str | None, msgspec.Meta(description="The request path.")] = None
+    request_id: Annotated[
+        str | None, msgspec.Meta(description="Also in the X-Request-ID response header.")
+    ] = None
+    errors: Annotated[
+        list[InvalidField] | None,
+        msgspec.Meta(description="Validation problems: each offending field."),
+    ] = None
 
 
 class DomainError(Exception):

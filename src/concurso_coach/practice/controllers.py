@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from concurso_coach.accounts.guards import BEARER_SECURITY
 from concurso_coach.coach.services import schedule_replan
 from concurso_coach.jobs.queue import JobQueue
+from concurso_coach.platform.openapi import problem
 from concurso_coach.platform.pagination import Page, PageParams
 from concurso_coach.practice.mock_exams import MockExamService
 from concurso_coach.practice.schemas import (
@@ -58,6 +59,10 @@ class AttemptController(Controller):
             "the board's rule (true/false: +1 right, −1 wrong, 0 blank) and the updated "
             "stats of the question's subject."
         ),
+        responses={
+            404: problem(404, "No question has this question_id."),
+            422: problem(422, "The question is voided and has no key to practise against."),
+        },
     )
     async def create_attempt(
         self,
@@ -121,6 +126,10 @@ class MockExamController(Controller):
             "twice, questions I have not answered first. `shortfall` names the subjects "
             "for which the bank had fewer. The time limit defaults to 240 minutes."
         ),
+        responses={
+            404: problem(404, "No exam has this exam_id."),
+            422: problem(422, "The bank has no live question for any subject of the exam."),
+        },
     )
     async def create_mock_exam(
         self,
@@ -158,6 +167,7 @@ class MockExamController(Controller):
             "Scored by the board's rule with subject weights and block minimums. "
             "A second submission, or one after the time limit, gets 409."
         ),
+        responses={409: problem(409, "Already submitted, or submitted after the time limit.")},
     )
     async def submit_mock_exam(
         self,

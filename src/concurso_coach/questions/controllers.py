@@ -9,6 +9,8 @@ from uuid import UUID
 import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.di import NamedDependency, Provide
+from litestar.openapi import ResponseSpec
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, RequestBody, Schema
 from litestar.params import FromPath, JSONBody, Parameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 from msgspec import UNSET
@@ -19,6 +21,7 @@ from concurso_coach.accounts.guards import BEARER_SECURITY, EDITOR_ROLES, requir
 from concurso_coach.jobs import JobQueue
 from concurso_coach.platform.errors import DomainError, InvalidInputError
 from concurso_coach.platform.middleware import ANY_BODY
+from concurso_coach.platform.openapi import problem, problems, request_body_operation
 from concurso_coach.platform.pagination import Page, PageParams
 from concurso_coach.questions.importers import ImportFormat
 from concurso_coach.questions.jobs import IMPORT_TASK
@@ -41,6 +44,32 @@ from concurso_coach.settings import Settings
 INLINE_IMPORT_MAX_BYTES = 2 * 1_048_576
 # The route's own limit is settings.import_max_body_bytes, checked while streaming.
 _NO_FRAMEWORK_LIMIT = None
+
+
+# The import handler reads its body itself; the Content-Type is not checked, `format` is.
+_IMPORT_BODY = RequestBody(
+    required=True,
+    description=(
+        "The question file itself, read by `format`: native and enem are JSON Lines "
+        "(one JSON object per line), oab is one JSON array. The Content-Type is not "
+        "checked; the types below are the usual ones."
+    ),
+    content={
+        "application/x-ndjson": OpenAPIMediaType(
+            schema=Schema(type=OpenAPIType.STRING, description="JSON Lines: native or enem.")
+        ),
+        "application/json": OpenAPIMediaType(
+            schema=Schema(
+                type=OpenAPIType.ARRAY,
+                items=Schema(type=OpenAPIType.OBJECT),
+                description="One JSON array of items: oab.",
+            )
+        ),
+        "application/octet-stream": OpenAPIMediaType(
+            schema=Schema(type=OpenAPIType.STRING, description="Any of the above, untyped.")
+        ),
+    },
+)
 
 
 class PayloadTooLargeError(DomainError):
@@ -139,7 +168,13 @@ class QuestionController(Controller):
                 await cache.put(read, generation)
         return read if _is_editor(request) else msgspec.structs.replace(read, answer_key=UNSET)
 
-    @post("/", status_code=HTTP_201_CREATED, guards=[requires_editor], summary="Add a question")
+    @post(
+        "/",
+        status_code=HTTP_201_CREATED,
+        guards=[requires_editor],
+        summary="Add a question",
+        responses=problems(409, 422),
+    )
     async def create_question(
         self, data: JSONBody[QuestionCreate], questions: NamedDependency[QuestionService]
     ) -> QuestionRead:
@@ -149,6 +184,7 @@ class QuestionController(Controller):
         "/{question_id:uuid}",
         guards=[requires_editor],
         summary="Change a question, or mark it voided or outdated",
+        responses=problems(422),
     )
     async def update_question(
         self,
@@ -163,6 +199,7 @@ class QuestionController(Controller):
         status_code=HTTP_204_NO_CONTENT,
         guards=[requires_editor],
         summary="Delete a question and its attempts",
+        responses=problems(409),
     )
     async def delete_question(
         self, question_id: FromPath[UUID], questions: NamedDependency[QuestionService]
@@ -181,6 +218,18 @@ class QuestionController(Controller):
             "the report); larger ones run as a background job (202; follow status_url). "
             "Items already in the bank are skipped; bad items are reported, not fatal."
         ),
+        status_code=HTTP_201_CREATED,
+        operation_class=request_body_operation(_IMPORT_BODY),
+        responses={
+            HTTP_201_CREATED: ResponseSpec(
+                ImportReport, description="A small file, imported during the request."
+            ),
+            HTTP_202_ACCEPTED: ResponseSpec(
+                ImportAccepted,
+                description="A large file, staged and imported by a background job.",
+            ),
+            413: problem(413, "The file is larger than the import limit."),
+        },
     )
     async def import_questions(
         self,
