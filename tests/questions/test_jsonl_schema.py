@@ -66,6 +66,14 @@ BAD_LINES = {
         "answer": "C",
         "difficulty": 3,
     },
+    "script address as source_url": {
+        "source": "s",
+        "external_id": "1",
+        "kind": "true_false",
+        "statement": "x",
+        "answer": "C",
+        "source_url": "javascript:alert(1)",
+    },
     "null answer without voided": {
         "source": "s",
         "external_id": "1",

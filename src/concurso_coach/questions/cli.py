@@ -1,4 +1,9 @@
-"""`coach questions import FILE --format native|oab|enem`, with a progress bar."""
+"""`coach questions import FILE --format native|oab|enem`, with a progress bar.
+
+Exit status: 0 when every item was imported or already present; 1 when any item
+was reported as a problem (the good items are imported all the same) or the
+import failed; 2 for a usage error, a missing file or bad configuration.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ from concurso_coach.questions.services import import_stream_standalone
 from concurso_coach.settings import ConfigurationError, load_settings
 
 SHOWN_PROBLEMS = 20
+EXIT_PROBLEMS = 1
 
 
 @click.group(name="questions")
@@ -63,6 +69,13 @@ def import_questions(file: Path, import_format: str) -> None:
             )
 
     _print_report(Console(), report)
+    if report.problem_count:
+        noun = "item was" if report.problem_count == 1 else "items were"
+        console.print(
+            f"[bold red]error:[/] {report.problem_count} {noun} not imported (see the "
+            "problems above); the other items were imported."
+        )
+        raise SystemExit(EXIT_PROBLEMS)
 
 
 def _print_report(console: Console, report: ImportReport) -> None:

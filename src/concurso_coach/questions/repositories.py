@@ -13,12 +13,13 @@ from sqlalchemy import ColumnElement, Table, bindparam, false, func, select, tex
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import RowMapping
 
-from concurso_coach.catalogue.models import Board
+from concurso_coach.catalogue.models import Board, Subject
 from concurso_coach.questions.models import Question, QuestionUpload
 from concurso_coach.questions.search import like_pattern, search_terms
 
 questions = cast(Table, Question.__table__)
 boards = cast(Table, Board.__table__)
+subjects = cast(Table, Subject.__table__)
 
 # The board's acronym comes with each row: a lookup per board cost a statement
 # per distinct board on every page.
@@ -160,6 +161,15 @@ class QuestionRepository(SQLAlchemyAsyncRepository[Question]):
             return []
         result = await self.session.execute(_KEYS_STATEMENT, {"ids": list(question_ids)})
         return list(result.mappings().all())
+
+    async def subject_link(self, subject_id: UUID) -> RowMapping | None:
+        """The exam and name of a catalogue subject, found by its id alone.
+
+        The catalogue looks subjects up within an exam; a question may name only
+        the subject, and its exam follows from it.
+        """
+        statement = select(subjects.c.exam_id, subjects.c.name).where(subjects.c.id == subject_id)
+        return (await self.session.execute(statement)).mappings().one_or_none()
 
     async def list_ids_for_subject(
         self,

@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 from uuid import UUID
 
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from concurso_coach.platform.types import CLEAN_TEXT_PATTERN, Name, ShortText, Url
+from concurso_coach.questions.fields import (
+    ExternalId,
+    Label,
+    OptionText,
+    SourceName,
+    SourceUrl,
+    Statement,
+    Year,
+)
 
 Kind = Literal["true_false", "multiple_choice"]
 Letter = Literal["A", "B", "C", "D", "E"]
 Format = Literal["native", "oab", "enem"]
-OptionText = Annotated[
-    str, msgspec.Meta(min_length=1, max_length=20_000, pattern=CLEAN_TEXT_PATTERN)
-]
-Statement = Annotated[
-    str, msgspec.Meta(min_length=1, max_length=100_000, pattern=CLEAN_TEXT_PATTERN)
-]
-Year = Annotated[int, msgspec.Meta(ge=1900, le=2100)]
-SourceName = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[a-z0-9_.-]+$")]
 
 
 class OptionRead(msgspec.Struct, frozen=True):
@@ -71,21 +71,21 @@ class QuestionCreate(msgspec.Struct, forbid_unknown_fields=True):
     answer_key: Letter | None
     options: list[OptionWrite] = []
     source: SourceName = "editor"
-    external_id: ShortText | None = None
+    external_id: ExternalId | None = None
     board_id: UUID | None = None
     exam_id: UUID | None = None
     subject_id: UUID | None = None
     topic_id: UUID | None = None
     year: Year | None = None
-    exam_label: Name | None = None
-    organisation: Name | None = None
-    post: Name | None = None
-    subject_name: Name | None = None
-    topic_name: Name | None = None
+    exam_label: Label | None = None
+    organisation: Label | None = None
+    post: Label | None = None
+    subject_name: Label | None = None
+    topic_name: Label | None = None
     voided: bool = False
     outdated: bool = False
-    licence: Name | None = None
-    source_url: Url | None = None
+    licence: Label | None = None
+    source_url: SourceUrl | None = None
 
 
 class QuestionUpdate(msgspec.Struct, forbid_unknown_fields=True):
@@ -100,15 +100,15 @@ class QuestionUpdate(msgspec.Struct, forbid_unknown_fields=True):
     subject_id: UUID | UnsetType | None = UNSET
     topic_id: UUID | UnsetType | None = UNSET
     year: Year | UnsetType | None = UNSET
-    exam_label: Name | UnsetType | None = UNSET
-    organisation: Name | UnsetType | None = UNSET
-    post: Name | UnsetType | None = UNSET
-    subject_name: Name | UnsetType | None = UNSET
-    topic_name: Name | UnsetType | None = UNSET
+    exam_label: Label | UnsetType | None = UNSET
+    organisation: Label | UnsetType | None = UNSET
+    post: Label | UnsetType | None = UNSET
+    subject_name: Label | UnsetType | None = UNSET
+    topic_name: Label | UnsetType | None = UNSET
     voided: bool | UnsetType = UNSET
     outdated: bool | UnsetType = UNSET
-    licence: Name | UnsetType | None = UNSET
-    source_url: Url | UnsetType | None = UNSET
+    licence: Label | UnsetType | None = UNSET
+    source_url: SourceUrl | UnsetType | None = UNSET
 
 
 class ImportProblem(msgspec.Struct, frozen=True):

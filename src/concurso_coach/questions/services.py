@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import IO, Any
 from uuid import UUID
 
+import msgspec
 import structlog
 from advanced_alchemy.exceptions import DuplicateKeyError, IntegrityError
 from msgspec import UNSET
@@ -23,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from uuid_utils.compat import uuid7
 
 from concurso_coach.catalogue.models import ScoringRule
-from concurso_coach.catalogue.schemas import BoardCreate
+from concurso_coach.catalogue.schemas import BoardCreate, BoardSummary
 from concurso_coach.catalogue.services import CatalogueService
 from concurso_coach.platform.database import build_database_config, install_sqlite_pragmas
 from concurso_coach.platform.errors import (
@@ -36,6 +37,7 @@ from concurso_coach.platform.errors import (
 from concurso_coach.platform.pagination import Page
 from concurso_coach.platform.redis import create_redis_client
 from concurso_coach.platform.session_bound import SessionBound
+from concurso_coach.questions.fields import MAX_LABEL_CHARS
 from concurso_coach.questions.importers import PARSERS, ImportFormat
 from concurso_coach.questions.importers.base import (
     ItemProblem,
@@ -284,12 +286,15 @@ class QuestionService:
         question = _parsed_from_create(data)
         _check_or_raise(question)
 
-        board_id = data.board_id
-        row = _row(question, board_id, dt.datetime.now(dt.UTC))
-        exam_id, subject_id, topic_id = await self._checked_links(
-            data.exam_id, data.subject_id, data.topic_id
+        links = await self._checked_links(data.exam_id, data.subject_id, data.topic_id)
+        board_id = _linked_board(links, data.board_id)
+        question = msgspec.structs.replace(
+            question,
+            subject=_linked_name("subject_name", data.subject_name, links.subject_name),
+            topic=_linked_name("topic_name", data.topic_name, links.topic_name),
         )
-        row.update(exam_id=exam_id, subject_id=subject_id, topic_id=topic_id)
+        row = _row(question, board_id, dt.datetime.now(dt.UTC))
+        row.update(exam_id=links.exam_id, subject_id=links.subject_id, topic_id=links.topic_id)
         try:
             inserted = await self.questions.insert_new([row])
         except sa_exc.IntegrityError as exc:
@@ -319,16 +324,15 @@ class QuestionService:
         }
         if "options" in changes:
             changes["options"] = [{"letter": o.letter, "text": o.text} for o in changes["options"]]
-        links = ("exam_id", "subject_id", "topic_id")
-        if any(field in changes for field in links):
-            merged = [changes.get(field, getattr(question, field)) for field in links]
-            changes.update(zip(links, await self._checked_links(*merged), strict=True))
+        if any(field in changes for field in _LINKED_FIELDS):
+            changes.update(await self._relinked(question, changes))
         for field, value in changes.items():
             setattr(question, field, value)
-        if changes.get("voided") is False and question.answer_key is None:
-            raise UnprocessableError("A question without an answer key must stay voided.")
-        if "answer_key" in changes and changes["answer_key"] is None:
-            question.voided = True
+        if question.answer_key is None and not question.voided:
+            raise UnprocessableError(
+                "A question without an answer key must be voided; send answer_key null "
+                "together with voided true."
+            )
 
         _check_or_raise(_parsed_from_row(question))
         _refresh_derived(question)
@@ -365,11 +369,35 @@ class QuestionService:
             raise UnprocessableError(MISSING_LINK) from None
         await question_bank_changed(self.session)
 
+    async def _relinked(self, question: Question, changes: dict[str, Any]) -> dict[str, Any]:
+        """The links, board and names a PATCH leaves, checked as on create.
+
+        Sent values win over stored ones; names the PATCH leaves out are taken afresh
+        from the catalogue for a linked subject or topic (a stored name was a copy).
+        """
+        merged = [changes.get(field, getattr(question, field)) for field in _LINK_FIELDS]
+        links = await self._checked_links(*merged)
+        return {
+            "exam_id": links.exam_id,
+            "subject_id": links.subject_id,
+            "topic_id": links.topic_id,
+            "board_id": _linked_board(links, changes.get("board_id", question.board_id)),
+            "subject_name": _name_after_update(
+                "subject_name", changes, question.subject_name, links.subject_name
+            ),
+            "topic_name": _name_after_update(
+                "topic_name", changes, question.topic_name, links.topic_name
+            ),
+        }
+
     async def _checked_links(
         self, exam_id: UUID | None, subject_id: UUID | None, topic_id: UUID | None
-    ) -> tuple[UUID | None, UUID | None, UUID | None]:
+    ) -> _Links:
         """A topic belongs to its subject and exam, a subject to its exam; a topic implies
-        both. The links as they will be stored, or a 422 saying which one is wrong."""
+        both, a subject its exam. The links as they will be stored, with the catalogue's
+        board of the exam and names of the subject and topic, or a 422 saying which link
+        is wrong."""
+        topic_name = subject_name = None
         if topic_id is not None:
             try:
                 topic = await self.catalogue.get_topic(topic_id)
@@ -380,13 +408,73 @@ class QuestionService:
             if exam_id not in (None, topic.exam_id):
                 raise UnprocessableError("topic_id is a topic of another exam.")
             subject_id, exam_id = topic.subject_id, topic.exam_id
+            topic_name = topic.title.strip()[:MAX_LABEL_CHARS]
 
-        if subject_id is not None and exam_id is not None:
+        if subject_id is not None:
+            subject = await self.questions.subject_link(subject_id)
+            if subject is None:
+                raise UnprocessableError(f"subject_id {subject_id} names no subject.")
+            if exam_id not in (None, subject["exam_id"]):
+                raise UnprocessableError("subject_id is not a subject of exam_id.")
+            exam_id, subject_name = subject["exam_id"], subject["name"]
+
+        board = None
+        if exam_id is not None:
             try:
-                await self.catalogue.get_subject(exam_id, subject_id)
+                board = (await self.catalogue.get_exam(exam_id)).board
             except NotFoundError:
-                raise UnprocessableError("subject_id is not a subject of exam_id.") from None
-        return exam_id, subject_id, topic_id
+                raise UnprocessableError(f"exam_id {exam_id} names no exam.") from None
+        return _Links(exam_id, subject_id, topic_id, board, subject_name, topic_name)
+
+
+_LINK_FIELDS = ("exam_id", "subject_id", "topic_id")
+# What a PATCH of any of these must check against the catalogue.
+_LINKED_FIELDS = (*_LINK_FIELDS, "board_id", "subject_name", "topic_name")
+
+
+@dataclasses.dataclass(frozen=True)
+class _Links:
+    """A question's checked catalogue links and what the catalogue says of them."""
+
+    exam_id: UUID | None
+    subject_id: UUID | None
+    topic_id: UUID | None
+    board: BoardSummary | None
+    subject_name: str | None
+    topic_name: str | None
+
+
+def _linked_board(links: _Links, board_id: UUID | None) -> UUID | None:
+    """A question linked to an exam has the exam's board: taken when it names none."""
+    if links.board is None or board_id == links.board.id:
+        return board_id
+    if board_id is None:
+        return links.board.id
+    raise UnprocessableError(
+        f"board_id is not the board of the linked exam, {links.board.acronym} "
+        f"({links.board.id}); leave board_id out to take the exam's board."
+    )
+
+
+def _linked_name(field: str, given: str | None, catalogue: str | None) -> str | None:
+    """The catalogue's name of a linked subject or topic; a name sent with it must agree."""
+    if catalogue is None:
+        return given
+    if given is not None and fold(given.strip()) != fold(catalogue):
+        raise UnprocessableError(
+            f"{field} {given!r} is not the catalogue's name of the linked "
+            f"{field.removesuffix('_name')}, {catalogue!r}; leave {field} out to take it."
+        )
+    return catalogue
+
+
+def _name_after_update(
+    field: str, changes: dict[str, Any], stored: str | None, catalogue: str | None
+) -> str | None:
+    if catalogue is None:
+        # Unlinked: the free name stays unless the PATCH changes it.
+        return changes.get(field, stored)
+    return _linked_name(field, changes.get(field), catalogue)
 
 
 def _default_rule(kind: QuestionKind) -> ScoringRule:
@@ -461,7 +549,8 @@ def _parsed_from_create(data: QuestionCreate) -> ParsedQuestion:
         statement=data.statement,
         options=tuple(Option(o.letter, o.text) for o in data.options),
         answer_key=data.answer_key,
-        voided=data.voided or data.answer_key is None,
+        # A missing key without voided: true is refused by check_question.
+        voided=data.voided,
         outdated=data.outdated,
         year=data.year,
         exam_label=data.exam_label,

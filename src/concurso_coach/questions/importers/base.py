@@ -8,16 +8,24 @@ import string
 
 import msgspec
 
+from concurso_coach.platform.types import CLEAN_TEXT_PATTERN
+from concurso_coach.questions.fields import (
+    ExternalId,
+    Label,
+    OptionText,
+    SourceName,
+    SourceUrl,
+    Statement,
+    Year,
+)
+
 TRUE_FALSE_ANSWERS = ("C", "E")  # certo / errado, as Cebraspe marks them
 CHOICE_COUNTS = (4, 5)  # A–D (OAB) or A–E (most boards, ENEM)
 
-# The same rule as platform.types.is_clean_text, as one regex: imports check
-# millions of characters and a per-character loop was their slowest step.
-_DIRTY = re.compile("[\x00\ud800-\udfff]")
-
-MAX_STATEMENT_CHARS = 100_000
-MAX_OPTION_CHARS = 20_000
-MAX_LABEL_CHARS = 300
+# platform.types' clean-text rule, compiled once: imports check millions of
+# characters and a per-character loop was their slowest step.
+_CLEAN = re.compile(CLEAN_TEXT_PATTERN)
+DIRTY_TEXT = "text contains a NUL byte or an unpaired surrogate"
 
 
 class ImportFormat(enum.StrEnum):
@@ -73,13 +81,46 @@ class ItemProblem(msgspec.Struct, frozen=True):
     reason: str
 
 
+class _Fields(msgspec.Struct):
+    """The API's rules (`questions.fields`) for every stored text and number.
+
+    Fields are named as in the native format, the one editors write by hand.
+    """
+
+    source: SourceName
+    external_id: ExternalId
+    statement: Statement
+    options: list[OptionText]
+    board: Label | None
+    year: Year | None
+    exam: Label | None
+    organisation: Label | None
+    post: Label | None
+    subject: Label | None
+    topic: Label | None
+    licence: Label | None
+    source_url: SourceUrl | None
+
+
 def check_question(question: ParsedQuestion) -> str | None:
     """Why ``question`` cannot be stored, or ``None`` when it can."""
+    reason = _field_problem(question)
+    if reason is not None:
+        return reason
+    # The API's URL rule refuses a NUL byte but lets a lone surrogate through.
+    if question.source_url is not None and _CLEAN.match(question.source_url) is None:
+        return DIRTY_TEXT
     if not question.statement.strip():
         return "statement is empty"
-    if len(question.statement) > MAX_STATEMENT_CHARS:
-        return f"statement is longer than {MAX_STATEMENT_CHARS} characters"
+    if not question.source.strip() or not question.external_id.strip():
+        return "source and external_id are required"
 
+    if question.kind is QuestionKind.TRUE_FALSE:
+        return _check_true_false(question)
+    return _check_choice(question)
+
+
+def _texts(question: ParsedQuestion) -> list[str]:
     texts = [question.statement, question.source, question.external_id]
     texts += [option.text for option in question.options]
     labels = (
@@ -92,20 +133,35 @@ def check_question(question: ParsedQuestion) -> str | None:
         question.licence,
         question.source_url,
     )
-    texts += [label for label in labels if label is not None]
-    if any(_DIRTY.search(text) for text in texts):
-        return "text contains a NUL byte or an unpaired surrogate"
-    if any(len(label) > MAX_LABEL_CHARS for label in labels if label is not None):
-        return f"a label (board, exam, subject...) is longer than {MAX_LABEL_CHARS} characters"
-    if not question.source.strip() or not question.external_id.strip():
-        return "source and external_id are required"
+    return texts + [label for label in labels if label is not None]
 
-    if question.year is not None and not 1900 <= question.year <= 2100:
-        return f"year {question.year} is out of range"
 
-    if question.kind is QuestionKind.TRUE_FALSE:
-        return _check_true_false(question)
-    return _check_choice(question)
+def _field_problem(question: ParsedQuestion) -> str | None:
+    fields = {
+        "source": question.source,
+        "external_id": question.external_id,
+        "statement": question.statement,
+        "options": [option.text for option in question.options],
+        "board": question.board,
+        "year": question.year,
+        "exam": question.exam_label,
+        "organisation": question.organisation,
+        "post": question.post,
+        "subject": question.subject,
+        "topic": question.topic,
+        "licence": question.licence,
+        "source_url": question.source_url,
+    }
+    try:
+        msgspec.convert(fields, _Fields)
+    except msgspec.ValidationError as exc:
+        # Said in words rather than as the clean-text regex.
+        if any(_CLEAN.match(text) is None for text in _texts(question)):
+            return DIRTY_TEXT
+        # "Expected `str` of length <= 300 - at `$.board`" → "board: Expected ..."
+        detail, _, where = str(exc).rpartition(" - at `$.")
+        return f"{where.rstrip('`')}: {detail}" if detail else str(exc)
+    return None
 
 
 def _check_true_false(question: ParsedQuestion) -> str | None:
@@ -125,8 +181,6 @@ def _check_choice(question: ParsedQuestion) -> str | None:
         return f"options must be lettered {', '.join(expected)} in order"
     if any(not option.text.strip() for option in question.options):
         return "an option has no text"
-    if any(len(option.text) > MAX_OPTION_CHARS for option in question.options):
-        return f"an option is longer than {MAX_OPTION_CHARS} characters"
     return _check_key(question, letters)
 
 

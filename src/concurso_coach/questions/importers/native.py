@@ -8,10 +8,19 @@ same lines (the tests hold them together).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import IO, Annotated, Literal
+from typing import IO, Literal
 
 import msgspec
 
+from concurso_coach.questions.fields import (
+    ExternalId,
+    Label,
+    OptionText,
+    SourceName,
+    SourceUrl,
+    Statement,
+    Year,
+)
 from concurso_coach.questions.importers.base import (
     ItemProblem,
     Option,
@@ -22,32 +31,33 @@ from concurso_coach.questions.importers.base import (
 
 Letter = Literal["A", "B", "C", "D", "E"]
 Key = Literal["A", "B", "C", "D", "E"]
-Label = Annotated[str, msgspec.Meta(min_length=1, max_length=300)]
 
 
 class NativeOption(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     letter: Letter
-    text: Annotated[str, msgspec.Meta(min_length=1)]
+    text: OptionText
 
 
 class NativeItem(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    source: Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[a-z0-9_.-]+$")]
-    external_id: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    """One line; its fields follow the API's rules (`questions.fields`)."""
+
+    source: SourceName
+    external_id: ExternalId
     kind: QuestionKind
-    statement: Annotated[str, msgspec.Meta(min_length=1)]
+    statement: Statement
     answer: Key | None
     options: list[NativeOption] = []
     voided: bool = False
     outdated: bool = False
     board: Label | None = None
-    year: Annotated[int, msgspec.Meta(ge=1900, le=2100)] | None = None
+    year: Year | None = None
     exam: Label | None = None
     organisation: Label | None = None
     post: Label | None = None
     subject: Label | None = None
     topic: Label | None = None
     licence: Label | None = None
-    source_url: Annotated[str, msgspec.Meta(max_length=2000)] | None = None
+    source_url: SourceUrl | None = None
 
 
 _decoder = msgspec.json.Decoder(NativeItem)
