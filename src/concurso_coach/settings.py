@@ -69,7 +69,6 @@ class Settings(BaseSettings):
 
     request_max_body_bytes: int = Field(default=1_048_576, ge=1024, le=1_073_741_824)
     import_max_body_bytes: int = Field(default=64 * 1_048_576, ge=1024, le=1_073_741_824)
-    max_page_size: int = Field(default=100, ge=1, le=1000)
     health_check_timeout: float = Field(default=2.0, gt=0, le=30)
     # Freeze what start-up built and collect less often (see platform/gc_tuning.py).
     gc_tuning: bool = True

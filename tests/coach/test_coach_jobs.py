@@ -95,6 +95,24 @@ async def test_answers_in_a_burst_queue_one_delayed_replan(
     assert job.json()["status"] == "queued"  # waits out the debounce delay
 
 
+async def test_a_candidates_job_is_not_found_by_anyone_else_not_even_an_admin(
+    client: Client,
+    candidate_headers: Headers,
+    other_candidate_headers: Headers,
+    admin_headers: Headers,
+    setup: ExamSetup,
+) -> None:
+    account_id = await _account_id(client, candidate_headers)
+    await answer(client, candidate_headers, setup.questions["RACIOCÍNIO LÓGICO"][0], right=False)
+    url = f"/api/jobs/replan-{account_id}"
+
+    own = await client.get(url, headers=candidate_headers)
+    other = await client.get(url, headers=other_candidate_headers)
+    admin = await client.get(url, headers=admin_headers)
+
+    assert (own.status_code, other.status_code, admin.status_code) == (200, 404, 404)
+
+
 async def test_the_nightly_task_replans_every_account_with_a_goal(
     client: Client,
     candidate_headers: Headers,

@@ -272,3 +272,23 @@ async def test_the_exam_of_a_candidates_goal_cannot_be_deleted(
     assert deleted.status_code == 409
     assert "goal" in deleted.json()["detail"]
     assert goal.status_code == 200
+
+
+@pytest.mark.parametrize("status", ["held", "cancelled"])
+async def test_a_goal_cannot_start_on_an_exam_already_held_or_cancelled(
+    client: Client, editor_headers: Headers, candidate_headers: Headers, status: str
+) -> None:
+    setup = await create_exam(client, editor_headers)
+    changed = await client.patch(
+        f"/api/exams/{setup.exam_id}", json={"status": status}, headers=editor_headers
+    )
+
+    response = await client.put(
+        "/api/me/goal",
+        json={"exam_id": setup.exam_id, "weekly_minutes": [60] * 7},
+        headers=candidate_headers,
+    )
+
+    assert changed.status_code == 200, changed.text
+    assert response.status_code == 422
+    assert status in response.json()["detail"]

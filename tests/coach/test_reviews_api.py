@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 
 from tests.coach.helpers import (
+    SMALL_SYLLABUS,
+    TEXT_PLAIN,
     Client,
     ExamSetup,
     Headers,
@@ -250,3 +252,25 @@ async def test_far_from_the_exam_the_queue_keeps_due_order_without_priorities(
 
     assert [item["priority"] for item in items] == [None] * 4
     assert [item["due"] for item in items] == sorted(item["due"] for item in items)
+
+
+async def test_a_question_card_outlives_its_subject_dropped_by_a_corrected_edital(
+    client: Client, editor_headers: Headers, candidate_headers: Headers, setup: ExamSetup
+) -> None:
+    question = setup.questions["LEGISLAÇÃO DE TRÂNSITO"][0]
+    await answer(client, candidate_headers, question, right=False)
+    without_traffic_law = SMALL_SYLLABUS.split("BLOCO II")[0]
+
+    corrected = await client.put(
+        f"/api/exams/{setup.exam_id}/syllabus",
+        content=without_traffic_law.encode(),
+        headers={**editor_headers, **TEXT_PLAIN},
+    )
+    body = await _due(client, candidate_headers)
+
+    assert corrected.status_code == 200, corrected.text
+    # The topic card went with its topic; the error-notebook card stays, unfiled.
+    assert [(card["kind"], card["question_id"]) for card in body["items"]] == [
+        ("question", question)
+    ]
+    assert body["items"][0]["subject_id"] is None

@@ -6,8 +6,10 @@ import datetime as dt
 from typing import Any
 from uuid import UUID
 
+import msgspec
 import pytest
 
+from concurso_coach.coach.planning import StudyPlanService
 from concurso_coach.platform.database import build_database_config, install_sqlite_pragmas
 from concurso_coach.questions.schemas import QuestionCreate
 from concurso_coach.questions.services import QuestionService
@@ -198,40 +200,93 @@ async def test_due_reviews_open_the_agenda_within_their_cap(
     assert agenda["reviews_planned"] + agenda["reviews_deferred"] == 4
 
 
+async def _agenda_on(
+    client: Client, settings: Settings, headers: Headers, day: dt.date, now: dt.datetime
+) -> dict[str, Any]:
+    """The agenda of ``day`` asked at ``now``: the service, for days yet to come."""
+    account_id = UUID((await client.get("/api/me", headers=headers)).json()["id"])
+    config = build_database_config(settings)
+    install_sqlite_pragmas(config)
+    try:
+        async with config.create_session_maker()() as session:
+            agenda = await StudyPlanService(session).agenda(account_id, day, now)
+    finally:
+        await config.get_engine().dispose()
+    body: dict[str, Any] = msgspec.to_builtins(agenda)
+    return body
+
+
+def _study_slots(agenda: dict[str, Any]) -> int:
+    return sum(1 for item in agenda["items"] if item["kind"] == "study")
+
+
 async def test_a_missed_day_does_not_move_the_cycle_on(
-    client: Client, candidate_headers: Headers, planned: ExamSetup
+    client: Client, settings: Settings, candidate_headers: Headers, planned: ExamSetup
 ) -> None:
     first = await _agenda(client, candidate_headers, today())
+    in_two_days = dt.datetime.now(dt.UTC) + dt.timedelta(days=2)
 
-    skipped = await _agenda(client, candidate_headers, today() + dt.timedelta(days=1))
-    later = await _agenda(client, candidate_headers, today() + dt.timedelta(days=2))
+    # Two days later, with nothing done in between.
+    later = await _agenda_on(
+        client, settings, candidate_headers, today() + dt.timedelta(days=2), in_two_days
+    )
 
-    assert skipped["cycle_position"] == later["cycle_position"] == first["cycle_position"]
+    assert later["cycle_position"] == first["cycle_position"]
 
 
 async def test_the_cycle_moves_on_after_a_day_with_activity(
+    client: Client, settings: Settings, candidate_headers: Headers, planned: ExamSetup
+) -> None:
+    first = await _agenda(client, candidate_headers, today())
+    tomorrow = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+
+    await answer(client, candidate_headers, planned.questions["RACIOCÍNIO LÓGICO"][0], right=True)
+    next_day = await _agenda_on(
+        client, settings, candidate_headers, today() + dt.timedelta(days=1), tomorrow
+    )
+
+    expected = (first["cycle_position"] + _study_slots(first)) % first["cycle_length"]
+    assert next_day["cycle_position"] == expected
+
+
+async def test_a_later_day_is_projected_as_if_every_day_before_it_were_studied(
     client: Client, candidate_headers: Headers, planned: ExamSetup
 ) -> None:
     first = await _agenda(client, candidate_headers, today())
-    slots = sum(1 for item in first["items"] if item["kind"] == "study")
 
-    await answer(client, candidate_headers, planned.questions["RACIOCÍNIO LÓGICO"][0], right=True)
     tomorrow = await _agenda(client, candidate_headers, today() + dt.timedelta(days=1))
+    after = await _agenda(client, candidate_headers, today() + dt.timedelta(days=2))
 
-    expected = (first["cycle_position"] + slots) % first["cycle_length"]
-    assert tomorrow["cycle_position"] == expected
+    length = first["cycle_length"]
+    assert tomorrow["cycle_position"] == (first["cycle_position"] + _study_slots(first)) % length
+    expected_after = (tomorrow["cycle_position"] + _study_slots(tomorrow)) % length
+    assert after["cycle_position"] == expected_after
 
 
-async def test_asking_for_a_past_day_changes_nothing(
+async def test_looking_ahead_or_back_never_changes_todays_agenda(
     client: Client, candidate_headers: Headers, planned: ExamSetup
 ) -> None:
-    await _agenda(client, candidate_headers, today() + dt.timedelta(days=1))
-    await answer(client, candidate_headers, planned.questions["RACIOCÍNIO LÓGICO"][0], right=True)
+    first = await _agenda(client, candidate_headers, today())
 
-    past = await _agenda(client, candidate_headers, today())
-    again = await _agenda(client, candidate_headers, today() + dt.timedelta(days=1))
+    await _agenda(client, candidate_headers, today() + dt.timedelta(days=7))
+    await _agenda(client, candidate_headers, today() - dt.timedelta(days=3))
+    await _agenda(client, candidate_headers, dt.date(2199, 12, 30))
+    again = await _agenda(client, candidate_headers, today())
+    next_week = await _agenda(client, candidate_headers, today() + dt.timedelta(days=7))
 
-    assert again["cycle_position"] == past["cycle_position"]
+    assert again == first
+    assert next_week == await _agenda(client, candidate_headers, today() + dt.timedelta(days=7))
+
+
+@pytest.mark.parametrize("value", ["0001-01-01", "9999-12-31", "2201-01-01"])
+async def test_an_agenda_date_outside_the_calendar_is_refused_naming_it(
+    client: Client, candidate_headers: Headers, planned: ExamSetup, value: str
+) -> None:
+    response = await client.get(f"/api/me/agenda?date={value}", headers=candidate_headers)
+
+    assert response.status_code == 400
+    problem = response.json()
+    assert problem["errors"][0]["field"] == "date"
 
 
 @pytest.mark.parametrize("value", ["2025-13-01", "tomorrow", "2025-01-01T00:00:00"])

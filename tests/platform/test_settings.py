@@ -50,14 +50,14 @@ def test_production_refuses_to_start_without_a_signing_key() -> None:
 def test_dot_env_is_read_but_the_real_environment_wins(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    (tmp_path / ".env").write_text("LOG_LEVEL=debug\nMAX_PAGE_SIZE=50\n")
+    (tmp_path / ".env").write_text("LOG_LEVEL=debug\nHEALTH_CHECK_TIMEOUT=5\n")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("LOG_LEVEL", "warning")
 
     settings = load_settings()
 
     assert settings.log_level == "WARNING"
-    assert settings.max_page_size == 50
+    assert settings.health_check_timeout == 5
 
 
 def test_cli_stops_with_one_line_on_a_bad_setting(tmp_path: Path) -> None:

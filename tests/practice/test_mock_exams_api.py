@@ -231,6 +231,27 @@ async def test_another_candidates_mock_exam_is_404(
     assert response.status_code == 404
 
 
+async def test_practising_a_question_of_a_mock_exam_in_progress_is_409(
+    client: Client,
+    candidate_headers: Headers,
+    other_candidate_headers: Headers,
+    fgv: tuple[str, dict[str, str]],
+) -> None:
+    # Practice reveals the key; allowed here, a candidate could look every answer up.
+    mock = await _draw(client, candidate_headers, fgv[0])
+    question_id = mock["items"][0]["question"]["id"]
+    body = {"question_id": question_id, "answer": None, "elapsed_ms": 1}
+
+    during = await client.post("/api/attempts", json=body, headers=candidate_headers)
+    someone_else = await client.post("/api/attempts", json=body, headers=other_candidate_headers)
+    await _submit(client, candidate_headers, mock["id"], {})
+    after = await client.post("/api/attempts", json=body, headers=candidate_headers)
+
+    assert during.status_code == 409
+    assert "mock exam" in during.json()["detail"]
+    assert (someone_else.status_code, after.status_code) == (201, 201)
+
+
 # Scoring
 
 

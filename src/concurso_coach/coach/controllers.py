@@ -29,7 +29,10 @@ from concurso_coach.coach.schemas import (
 )
 from concurso_coach.coach.services import REPLAN_TASK, CoachService, coach_day
 from concurso_coach.jobs.queue import JobQueue
+from concurso_coach.platform.errors import InvalidField, InvalidInputError
+from concurso_coach.platform.openapi import problem, problems
 from concurso_coach.platform.pagination import Page, PageParams
+from concurso_coach.platform.types import check_calendar
 
 
 def provide_coach_service(db_session: NamedDependency[AsyncSession]) -> CoachService:
@@ -44,6 +47,8 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+_NO_GOAL = problem(404, "No goal yet: set one with PUT /api/me/goal.")
+
 _COACH_DEPENDENCIES = {"coach": Provide(provide_coach_service, sync_to_thread=False)}
 
 
@@ -53,7 +58,11 @@ class GoalController(Controller):
     security = BEARER_SECURITY
     dependencies = _COACH_DEPENDENCIES
 
-    @get("/", summary="The caller's goal: exam, exam day and weekly availability")
+    @get(
+        "/",
+        summary="The caller's goal: exam, exam day and weekly availability",
+        responses={404: _NO_GOAL},
+    )
     async def get_goal(
         self, coach: NamedDependency[CoachService], current_account: NamedDependency[CurrentAccount]
     ) -> GoalRead:
@@ -67,6 +76,7 @@ class GoalController(Controller):
             "defaults to the exam's date. `self_assessment` maps subject ids of the exam "
             "to 1–5 and stands in for mastery until real attempts exist."
         ),
+        responses=problems(422),
     )
     async def put_goal(
         self,
@@ -126,6 +136,7 @@ class ReviewController(Controller):
         status_code=200,
         summary="Grade a due card: again, hard, good or easy",
         description="A card that is not due yet answers 409: early reviews would distort it.",
+        responses={409: problem(409, "The card is not due yet.")},
     )
     async def grade_card(
         self,
@@ -155,6 +166,7 @@ class StudyPlanController(Controller):
             "The stored plan, recomputed in the background after attempts and nightly; "
             "computed during the request when none exists or the goal changed since."
         ),
+        responses={404: _NO_GOAL, **problems(422)},
     )
     async def get_study_plan(
         self,
@@ -167,6 +179,8 @@ class StudyPlanController(Controller):
         "/study-plan",
         summary="Recompute the study plan in the background",
         description="202 with the job id; follow `status_url` (GET /api/jobs/{id}).",
+        status_code=HTTP_202_ACCEPTED,
+        responses={404: _NO_GOAL},
     )
     async def replan(
         self,
@@ -190,6 +204,7 @@ class StudyPlanController(Controller):
             "`date` defaults to today (Brasília). The study cycle resumes where the last "
             "agenda stopped and moves on only after a day with attempts or reviews."
         ),
+        responses={404: _NO_GOAL, **problems(422)},
     )
     async def get_agenda(
         self,
@@ -199,7 +214,19 @@ class StudyPlanController(Controller):
         date: dt.date | None = None,
     ) -> AgendaRead:
         now = _now()
+        if date is not None:
+            _check_agenda_date(date)
         return await plans.agenda(current_account.id, date or coach_day(now), now)
+
+
+def _check_agenda_date(day: dt.date) -> None:
+    try:
+        check_calendar("date", day)
+    except ValueError as exc:
+        raise InvalidInputError(
+            f"Invalid value for 'date': {exc}",
+            errors=[InvalidField(field="date", message=str(exc), source="query")],
+        ) from exc
 
 
 COACH_CONTROLLERS = (GoalController, MasteryController, ReviewController, StudyPlanController)

@@ -110,8 +110,9 @@ class ReviewCard(UUIDv7AuditBase):
     question_id: Mapped[UUID | None] = mapped_column(
         ForeignKey("questions.id", ondelete="CASCADE"), index=True, default=None
     )
+    # A question's card outlives its subject (dropped by a re-imported edital).
     subject_id: Mapped[UUID | None] = mapped_column(
-        ForeignKey("subjects.id", ondelete="CASCADE"), index=True, default=None
+        ForeignKey("subjects.id", ondelete="SET NULL"), index=True, default=None
     )
 
     phase: Mapped[int] = mapped_column(SmallInteger)

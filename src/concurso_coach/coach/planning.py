@@ -260,8 +260,11 @@ class StudyPlanService:
     async def agenda(self, account_id: UUID, day: dt.date, now: dt.datetime) -> AgendaRead:
         """The day's reviews and study slots, walking the cycle from where it stopped.
 
-        The position moves on only when the candidate was active on the last
-        agenda's day or later; asking for a past day changes nothing.
+        Only today's agenda is remembered (where its slots start), and only so that
+        tomorrow can resume after it: the cycle moves on past a day only when the
+        candidate was active on it. A later day is projected as if every day until
+        then is done; an earlier day is shown from the current position. Neither is
+        stored, so looking ahead or back never changes today.
         """
         goal = await self._require_goal(account_id)
         record = await self.plans.get_for_update(account_id)
@@ -270,25 +273,42 @@ class StudyPlanService:
             record = await self.plans.get_for_update(account_id)
             assert record is not None
         stored = msgspec.convert(record.plan, StoredPlan)
+        plan = stored.plan
 
+        today = coach_day(now)
+        start = await self._start_of(account_id, record, today)
         due = await self.cards.count_due(account_id, day_start(day + dt.timedelta(days=1)))
-        last = record.last_agenda_day
-        if last is not None and day < last:
-            agenda = agenda_for_day(stored.plan, day, record.cycle_position, due)
-            return _agenda_read(agenda, stored, due, record.cycle_position)
+        if day == today:
+            agenda = agenda_for_day(plan, day, start, due)
+            record.cycle_position = start
+            record.last_agenda_day = today
+            record.next_cycle_position = agenda.next_cycle_position
+            await self.session.commit()
+            return _agenda_read(agenda, stored, due, start)
 
-        if (
-            last is not None
-            and day > last
-            and await self.activity.any_between(account_id, last, day)
-        ):
-            record.cycle_position = record.next_cycle_position
-        agenda = agenda_for_day(stored.plan, day, record.cycle_position, due)
-        record.last_agenda_day = day
-        record.next_cycle_position = agenda.next_cycle_position
-        position = record.cycle_position
-        await self.session.commit()
+        position = start
+        if day > today:
+            # Today's slots with its own reviews, then the days between as fully studied.
+            due_today = await self.cards.count_due(
+                account_id, day_start(today + dt.timedelta(days=1))
+            )
+            position = agenda_for_day(plan, today, position, due_today).next_cycle_position
+            walked = today + dt.timedelta(days=1)
+            while walked < min(day, plan.exam_date):
+                position = agenda_for_day(plan, walked, position, 0).next_cycle_position
+                walked += dt.timedelta(days=1)
+        agenda = agenda_for_day(plan, day, position, due)
         return _agenda_read(agenda, stored, due, position)
+
+    async def _start_of(self, account_id: UUID, record: StudyPlanRecord, today: dt.date) -> int:
+        """Where today's study slots start in the cycle."""
+        last = record.last_agenda_day
+        if last is None or last >= today:
+            return record.cycle_position
+        # The last agenda shown was done if the candidate was active on that day or since.
+        if await self.activity.any_between(account_id, last, today):
+            return record.next_cycle_position
+        return record.cycle_position
 
 
 def _retention_by_subject(cards: Sequence[ReviewCard], exam_at: dt.datetime) -> dict[UUID, float]:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any, cast
 from uuid import UUID
 
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
-from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert as postgres_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Table, func, select
 from uuid_utils.compat import uuid7
 
 from concurso_coach.coach.models import (
@@ -20,6 +19,20 @@ from concurso_coach.coach.models import (
     ReviewLog,
     StudyPlanRecord,
 )
+from concurso_coach.platform.upsert import AnySession, insert_if_absent
+
+# Mastery rows and review cards are unique per (account, kind, target).
+_KEYED_UNIQUE = ["account_id", "kind", "target_id"]
+
+
+def _table(model: type[Any]) -> Table:
+    return cast(Table, model.__table__)
+
+
+async def _insert_keyed(session: AnySession, model: type[Any], values: Mapping[str, Any]) -> None:
+    now = dt.datetime.now(dt.UTC)
+    row = {**values, "id": uuid7(), "created_at": now, "updated_at": now}
+    await insert_if_absent(session, _table(model), row, _KEYED_UNIQUE)
 
 
 class GoalRepository(SQLAlchemyAsyncRepository[Goal]):
@@ -66,6 +79,18 @@ class MasteryRepository(SQLAlchemyAsyncRepository[MasteryRow]):
             .with_for_update()
         )
 
+    async def lock_or_create(
+        self, account_id: UUID, kind: str, target_id: UUID, first: Mapping[str, Any]
+    ) -> MasteryRow:
+        """The locked row, made from ``first`` (its other columns) when there is none yet."""
+        row = await self.get_for_update(account_id, kind, target_id)
+        if row is None:
+            key = {"account_id": account_id, "kind": kind, "target_id": target_id}
+            await _insert_keyed(self.session, MasteryRow, {**first, **key})
+            row = await self.get_for_update(account_id, kind, target_id)
+        assert row is not None, "the row was just inserted, or another request's found"
+        return row
+
 
 class ReviewCardRepository(SQLAlchemyAsyncRepository[ReviewCard]):
     model_type = ReviewCard
@@ -82,6 +107,18 @@ class ReviewCardRepository(SQLAlchemyAsyncRepository[ReviewCard]):
             )
             .with_for_update()
         )
+
+    async def lock_or_create(
+        self, account_id: UUID, kind: str, target_id: UUID, first: Mapping[str, Any]
+    ) -> ReviewCard:
+        """The locked card, made from ``first`` (its other columns) when there is none yet."""
+        card = await self.get_for_update(account_id, kind, target_id)
+        if card is None:
+            key = {"account_id": account_id, "kind": kind, "target_id": target_id}
+            await _insert_keyed(self.session, ReviewCard, {**first, **key})
+            card = await self.get_for_update(account_id, kind, target_id)
+        assert card is not None, "the card was just inserted, or another request's found"
+        return card
 
     async def get_owned(self, account_id: UUID, card_id: UUID) -> ReviewCard | None:
         return await self.session.scalar(
@@ -156,12 +193,7 @@ class ActivityRepository(SQLAlchemyAsyncRepository[ActivityDay]):
             "created_at": now,
             "updated_at": now,
         }
-        dialect = self.session.get_bind().dialect.name
-        insert = postgres_insert if dialect == "postgresql" else sqlite_insert
-        statement = insert(ActivityDay).values(values)
-        await self.session.execute(
-            statement.on_conflict_do_nothing(index_elements=["account_id", "day"])
-        )
+        await insert_if_absent(self.session, _table(ActivityDay), values, ["account_id", "day"])
 
     async def any_between(self, account_id: UUID, start: dt.date, end: dt.date) -> bool:
         """Whether some activity falls on a day in ``[start, end)``."""

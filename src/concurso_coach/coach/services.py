@@ -24,8 +24,8 @@ from uuid import UUID
 import msgspec
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
-from uuid_utils.compat import uuid7
 
+from concurso_coach.catalogue.models import ExamStatus
 from concurso_coach.catalogue.services import EXAM_TIMEZONE, CatalogueService
 from concurso_coach.coach.mastery import (
     MasteryState,
@@ -156,6 +156,11 @@ class CoachService:
         except NotFoundError:
             raise UnprocessableError(f"exam_id {data.exam_id} names no exam.") from None
 
+        if exam.status in _FINISHED_EXAMS:
+            raise UnprocessableError(
+                f"The exam is {exam.status.value}: there is nothing left to plan for; "
+                "choose an exam still to come."
+            )
         exam_date = data.exam_date or exam.exam_date
         if exam_date is None:
             raise UnprocessableError("The exam has no date yet; give exam_date.")
@@ -255,41 +260,35 @@ class CoachService:
         """Fold an answer into the subject's belief, or the topic's when given."""
         kind = MasteryKind.SUBJECT if topic_id is None else MasteryKind.TOPIC
         target = topic_id if topic_id is not None else subject_id
-        row = await self.mastery.get_for_update(account_id, kind.value, target)
-        state = prior if row is None else MasteryState(row.mastery, row.attempts, row.evidence)
+        first = {
+            "subject_id": subject_id,
+            "topic_id": topic_id,
+            "mastery": prior.mastery,
+            "evidence": prior.evidence,
+            "attempts": prior.attempts,
+        }
+        row = await self.mastery.lock_or_create(account_id, kind.value, target, first)
+        state = MasteryState(row.mastery, row.attempts, row.evidence)
         state = update_mastery(state, correct, floor)
-
-        if row is None:
-            row = MasteryRow(
-                account_id=account_id,
-                kind=kind.value,
-                target_id=target,
-                subject_id=subject_id,
-                topic_id=topic_id,
-            )
-            self.session.add(row)
         row.mastery, row.evidence, row.attempts = state.mastery, state.evidence, state.attempts
 
     async def _review_target(
         self, given: _Answer, kind: CardKind, target_id: UUID, *, create: bool
     ) -> None:
-        card = await self.cards.get_for_update(given.account_id, kind.value, target_id)
-        if card is None:
-            if not create:
-                return
-            card = ReviewCard(
-                # An id now: the review log of this very answer points at it.
-                id=uuid7(),
-                account_id=given.account_id,
-                kind=kind.value,
-                target_id=target_id,
-                topic_id=target_id if kind is CardKind.TOPIC else None,
-                question_id=target_id if kind is CardKind.QUESTION else None,
-                subject_id=given.subject_id,
-                reviews=0,
+        if create:
+            first = {
+                "topic_id": target_id if kind is CardKind.TOPIC else None,
+                "question_id": target_id if kind is CardKind.QUESTION else None,
+                "subject_id": given.subject_id,
+                "reviews": 0,
                 **card_to_columns(new_card(given.at)),
-            )
-            self.session.add(card)
+            }
+            card = await self.cards.lock_or_create(given.account_id, kind.value, target_id, first)
+        else:
+            found = await self.cards.get_for_update(given.account_id, kind.value, target_id)
+            if found is None:
+                return
+            card = found
 
         # Free practice before the card is due feeds mastery only (see scheduler).
         if counts_as_review(card_state(card), given.at):
@@ -474,6 +473,9 @@ async def mastery_summary(session: AsyncSession, account_id: UUID) -> MasterySum
 
 
 # Helpers
+
+# A goal cannot start on these (one already set keeps working as it was).
+_FINISHED_EXAMS = frozenset({ExamStatus.HELD, ExamStatus.CANCELLED})
 
 
 def prior_mastery(goal: Goal | None, subject_id: UUID) -> MasteryState:

@@ -26,6 +26,25 @@ from concurso_coach.practice.models import Attempt, MockExam, MockExamItem
 
 attempts = cast(Table, Attempt.__table__)
 mock_exams = cast(Table, MockExam.__table__)
+mock_exam_items = cast(Table, MockExamItem.__table__)
+
+
+@functools.cache
+def _open_mock_holding() -> Select[Any]:
+    # Asked on every practice answer: built once, on first use (a foreign-key column
+    # has no type before its target table is known, and a parameter would keep none).
+    return (
+        select(mock_exams.c.id)
+        .select_from(mock_exam_items.join(mock_exams))
+        .where(
+            mock_exam_items.c.question_id == bindparam("question_id"),
+            mock_exams.c.account_id == bindparam("account_id"),
+            mock_exams.c.submitted_at.is_(None),
+            mock_exams.c.deadline > bindparam("now"),
+        )
+        .limit(1)
+    )
+
 
 _GROUP = (
     attempts.c.subject_id,
@@ -169,6 +188,13 @@ class MockExamRepository(SQLAlchemyAsyncRepository[MockExam]):
 
 class MockExamItemRepository(SQLAlchemyAsyncRepository[MockExamItem]):
     model_type = MockExamItem
+
+    async def open_mock_holding(
+        self, account_id: UUID, question_id: UUID, now: dt.datetime
+    ) -> UUID | None:
+        """The candidate's mock exam in progress that holds the question, if any."""
+        params = {"account_id": account_id, "question_id": question_id, "now": now}
+        return cast(UUID | None, await self.session.scalar(_open_mock_holding(), params))
 
     async def list_for(self, mock_exam_id: UUID) -> list[MockExamItem]:
         statement = (

@@ -22,6 +22,7 @@ from uuid_utils.compat import uuid7
 from concurso_coach.coach.services import mastery_by_target
 from concurso_coach.coach.services import on_attempt as coach_on_attempt
 from concurso_coach.platform.errors import (
+    ConflictError,
     InvalidField,
     InvalidInputError,
     NotFoundError,
@@ -30,7 +31,11 @@ from concurso_coach.platform.errors import (
 from concurso_coach.platform.pagination import Page
 from concurso_coach.platform.session_bound import SessionBound
 from concurso_coach.practice.models import Attempt
-from concurso_coach.practice.repositories import AttemptRepository, week_counts
+from concurso_coach.practice.repositories import (
+    AttemptRepository,
+    MockExamItemRepository,
+    week_counts,
+)
 from concurso_coach.practice.schemas import (
     AttemptOutcome,
     AttemptRead,
@@ -82,6 +87,7 @@ class AttemptService:
     """Attempts of candidates over one session; writes commit explicitly."""
 
     attempts = SessionBound(AttemptRepository)
+    mock_items = SessionBound(MockExamItemRepository)
     questions = SessionBound(QuestionService)
 
     def __init__(self, session: AsyncSession) -> None:
@@ -102,6 +108,15 @@ class AttemptService:
                 "The question is voided (anulada) and has no answer key to practise against."
             )
         check_answer(key, answer)
+        mock_exam_id = await self.mock_items.open_mock_holding(
+            account_id, question_id, dt.datetime.now(dt.UTC)
+        )
+        if mock_exam_id is not None:
+            # Practice reveals the key: answering here would give the mock exam away.
+            raise ConflictError(
+                f"The question is in your mock exam {mock_exam_id}, still in progress; "
+                "answer it there (practice reveals the key)."
+            )
 
         outcome = score_answer(rule_of(key), item_kind_of(key), answer, key.answer_key)
         row = attempt_row(account_id, key, answer, outcome.result, outcome.points, elapsed_ms)
