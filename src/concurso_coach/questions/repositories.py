@@ -123,9 +123,22 @@ class QuestionRepository(SQLAlchemyAsyncRepository[Question]):
         if conditions is None:
             return []
 
+        source: Any = _WITH_BOARD
+        if filters.query and self._dialect.name == "postgresql":
+            # Matches first, as a step of their own. Asked for a page in id order,
+            # PostgreSQL may walk the primary key and compute the search vector of
+            # every row until the page is full: seconds for a word few rows hold
+            # (13.8 s on 100,000 rows for a word none holds). From the GIN index the
+            # matches cost milliseconds, and sorting them for the page less.
+            matched = (
+                select(questions.c.id).where(*conditions).cte("matched").prefix_with("MATERIALIZED")
+            )
+            source = _WITH_BOARD.join(matched, matched.c.id == questions.c.id)
+            conditions = []
+
         page = (
             select(*LIST_COLUMNS)
-            .select_from(_WITH_BOARD)
+            .select_from(source)
             .where(*conditions)
             .order_by(questions.c.id)
             .limit(limit)
