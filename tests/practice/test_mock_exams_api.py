@@ -252,6 +252,26 @@ async def test_practising_a_question_of_a_mock_exam_in_progress_is_409(
     assert (someone_else.status_code, after.status_code) == (201, 201)
 
 
+async def test_a_second_mock_exam_waits_until_the_first_is_submitted(
+    client: Client, candidate_headers: Headers, fgv: tuple[str, dict[str, str]]
+) -> None:
+    # Two open mock exams could share questions: submitting one would reveal the
+    # other's keys.
+    first = await _draw(client, candidate_headers, fgv[0])
+
+    second = await client.post(
+        "/api/mock-exams", json={"exam_id": fgv[0]}, headers=candidate_headers
+    )
+    await _submit(client, candidate_headers, first["id"], {})
+    after = await client.post(
+        "/api/mock-exams", json={"exam_id": fgv[0]}, headers=candidate_headers
+    )
+
+    assert second.status_code == 409
+    assert first["id"] in second.json()["detail"]
+    assert after.status_code == 201
+
+
 # Scoring
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 
 import anyio
+import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from concurso_coach.catalogue.models import Board
 from concurso_coach.questions.models import Question
@@ -35,6 +36,28 @@ async def test_both_real_files_give_2320_questions(settings: Settings) -> None:
     assert (oab.inserted, enem.inserted) == (2140, 180)
     assert oab.problem_count == enem.problem_count == 0
     assert await _count(settings) == 2320
+
+
+@pytest.mark.postgres_only
+async def test_a_large_import_refreshes_the_planner_statistics(settings: Settings) -> None:
+    async def analyses() -> int:
+        async with db_session(settings) as session:
+            await session.execute(text("SELECT pg_stat_clear_snapshot()"))
+            count = await session.scalar(
+                text("SELECT analyze_count FROM pg_stat_user_tables WHERE relname = 'questions'")
+            )
+            return int(count or 0)
+
+    before = await analyses()
+    await import_path(settings, require_shared_data(OAB_FILE), "oab")
+
+    # Statistics reach pg_stat views a moment after the analysing transaction ends.
+    for _ in range(50):
+        if await analyses() > before:
+            break
+        await anyio.sleep(0.2)
+    else:
+        pytest.fail("the import did not analyse the questions table")
 
 
 async def test_real_files_store_the_8_oab_items_without_key_and_enem_anulado_as_voided(

@@ -253,3 +253,27 @@ async def test_the_search_uses_its_gin_index(settings: Settings, sample: None) -
         plan = "\n".join(row[0] for row in await cursor.fetchall())
 
     assert "ix_questions_search" in plan
+
+
+@pytest.mark.postgres_only
+async def test_a_scan_reads_the_stored_search_vector_instead_of_computing_it(
+    settings: Settings, sample: None
+) -> None:
+    # A word in many rows may be planned as a scan; it must read the stored column,
+    # not recompute two stemmings per row (what made common words take seconds).
+    assert settings.database_url is not None
+    dsn = settings.database_url.replace("postgresql+psycopg://", "postgresql://", 1)
+    match = f"{SEARCH_VECTOR_SQL} @@ coach_search_query(%(search_query)s)"
+
+    async with await psycopg.AsyncConnection.connect(dsn) as connection:
+        await connection.execute("SET enable_bitmapscan = off")
+        await connection.execute("SET enable_indexscan = off")
+        cursor = await connection.execute(
+            f"EXPLAIN VERBOSE SELECT id FROM questions WHERE {match}",  # type: ignore[arg-type]  # noqa: S608
+            {"search_query": "licitação"},
+        )
+        plan = "\n".join(row[0] for row in await cursor.fetchall())
+
+    assert "Seq Scan" in plan
+    assert "to_tsvector" not in plan
+    assert "search_vector @@" in plan

@@ -61,6 +61,7 @@ class AttemptController(Controller):
         ),
         responses={
             404: problem(404, "No question has this question_id."),
+            409: problem(409, "The question is in my mock exam still in progress."),
             422: problem(422, "The question is voided and has no key to practise against."),
         },
     )
@@ -128,6 +129,7 @@ class MockExamController(Controller):
         ),
         responses={
             404: problem(404, "No exam has this exam_id."),
+            409: problem(409, "Another mock exam of mine is still in progress."),
             422: problem(422, "The bank has no live question for any subject of the exam."),
         },
     )

@@ -85,6 +85,14 @@ class MockExamService:
     ) -> MockExamRead:
         """Draw questions per subject, unseen ones first, never one twice."""
         now = now or dt.datetime.now(dt.UTC)
+        # One at a time: submitting one would reveal the keys of another that shares
+        # its questions, and practice of a held question is refused only while open.
+        open_mock = await self.mock_exams.open_for(account_id, now)
+        if open_mock is not None:
+            raise ConflictError(
+                f"Your mock exam {open_mock} is still in progress; submit it, or let its "
+                "time limit pass, before drawing another."
+            )
         exam = await self.catalogue.get_exam_structure(exam_id)
         rule = ScoringRule(exam.scoring_rule.value)
         item_kind = _exam_item_kind(rule, exam.option_count)

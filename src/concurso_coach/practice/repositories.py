@@ -170,6 +170,19 @@ class MockExamRepository(SQLAlchemyAsyncRepository[MockExam]):
         result = await self.session.execute(statement)
         return cast(int, getattr(result, "rowcount", 0)) == 1
 
+    async def open_for(self, account_id: UUID, now: dt.datetime) -> UUID | None:
+        """The candidate's mock exam still in progress (not submitted, time left), if any."""
+        statement = (
+            select(mock_exams.c.id)
+            .where(
+                mock_exams.c.account_id == account_id,
+                mock_exams.c.submitted_at.is_(None),
+                mock_exams.c.deadline > now,
+            )
+            .limit(1)
+        )
+        return cast(UUID | None, await self.session.scalar(statement))
+
     async def list_page(
         self, account_id: UUID, limit: int, offset: int
     ) -> tuple[list[MockExam], int]:

@@ -71,9 +71,11 @@ def import_questions(file: Path, import_format: str) -> None:
     _print_report(Console(), report)
     if report.problem_count:
         noun = "item was" if report.problem_count == 1 else "items were"
+        good = report.inserted + report.already_present
+        rest = "the other items were imported" if good else "nothing was imported"
         console.print(
             f"[bold red]error:[/] {report.problem_count} {noun} not imported (see the "
-            "problems above); the other items were imported."
+            f"problems above); {rest}."
         )
         raise SystemExit(EXIT_PROBLEMS)
 

@@ -25,9 +25,9 @@ subjects = cast(Table, Subject.__table__)
 # per distinct board on every page.
 _WITH_BOARD = questions.outerjoin(boards, boards.c.id == questions.c.board_id)
 
-# Must match the migration's index expression word for word, or the planner
-# will not use ix_questions_search.
-SEARCH_VECTOR_SQL = "coach_search_vector(questions.statement || ' ' || questions.options_text)"
+# A stored, generated column on PostgreSQL only (migration 0008), indexed by
+# ix_questions_search; not mapped, so the embedded schema need not have it.
+SEARCH_VECTOR_SQL = "questions.search_vector"
 _PG_MATCH = text(f"{SEARCH_VECTOR_SQL} @@ coach_search_query(:search_query)")
 
 # Scoring reads these on every answer: built once, and no JSON of options decoded.

@@ -19,6 +19,7 @@ import structlog
 from advanced_alchemy.exceptions import DuplicateKeyError, IntegrityError
 from msgspec import UNSET
 from sqlalchemy import exc as sa_exc
+from sqlalchemy import text
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 from uuid_utils.compat import uuid7
@@ -75,6 +76,8 @@ log = structlog.get_logger(__name__)
 ProgressCallback = Callable[[int, int], Awaitable[None]]
 
 IMPORT_BATCH_SIZE = 500
+# An import adding this many rows refreshes the planner's statistics (PostgreSQL).
+ANALYZE_AFTER_INSERTED = 1000
 MISSING_LINK = "A linked board, exam, subject or topic does not exist."
 MAX_REPORTED_PROBLEMS = 200
 
@@ -136,6 +139,7 @@ class QuestionService:
                     await on_progress(_position(stream), total_bytes)
 
         await self._store_batch(batch, report)
+        await self._refresh_statistics(report)
         if on_progress is not None:
             await on_progress(total_bytes, total_bytes)
 
@@ -148,6 +152,16 @@ class QuestionService:
             problems=report.problem_count,
         )
         return report
+
+    async def _refresh_statistics(self, report: ImportReport) -> None:
+        # Searches are planned on the table's statistics; after a large import, stale
+        # ones (autovacuum may be off or behind) pick scans over the GIN index.
+        if report.inserted < ANALYZE_AFTER_INSERTED:
+            return
+        if self.session.get_bind().dialect.name != "postgresql":
+            return
+        await self.session.execute(text("ANALYZE questions"))
+        await self.session.commit()
 
     async def _store_batch(self, batch: list[ParsedQuestion], report: ImportReport) -> None:
         if not batch:
