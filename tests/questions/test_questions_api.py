@@ -8,11 +8,16 @@ import psycopg
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from sqlalchemy import text
 
-from concurso_coach.questions.repositories import SEARCH_VECTOR_SQL
+from concurso_coach.questions.repositories import (
+    SEARCH_VECTOR_SQL,
+    QuestionFilters,
+    QuestionRepository,
+)
 from concurso_coach.settings import Settings
 from tests.coach.helpers import create_exam
-from tests.questions.helpers import SAMPLE, import_path
+from tests.questions.helpers import SAMPLE, db_session, import_path
 from tests.support import require_shared_data
 
 Client = AsyncTestClient[Litestar]
@@ -277,3 +282,20 @@ async def test_a_scan_reads_the_stored_search_vector_instead_of_computing_it(
     assert "Seq Scan" in plan
     assert "to_tsvector" not in plan
     assert "search_vector @@" in plan
+
+
+@pytest.mark.postgres_only
+async def test_a_search_keeps_to_the_gin_index_within_its_own_transaction_only(
+    settings: Settings, sample: None
+) -> None:
+    filters = QuestionFilters(query="licitação")
+
+    async with db_session(settings) as session:
+        repository = QuestionRepository(session=session)
+        await repository.count_matches(filters)
+        await repository.list_page(filters, limit=20, offset=0)
+        during = await session.scalar(text("SHOW enable_seqscan"))
+        await session.commit()
+        after = await session.scalar(text("SHOW enable_seqscan"))
+
+    assert (during, after) == ("off", "on")

@@ -125,6 +125,7 @@ class QuestionRepository(SQLAlchemyAsyncRepository[Question]):
 
         source: Any = _WITH_BOARD
         if filters.query and self._dialect.name == "postgresql":
+            await self._prefer_the_search_index()
             # Matches first, as a step of their own. Asked for a page in id order,
             # PostgreSQL may walk the primary key and compute the search vector of
             # every row until the page is full: seconds for a word few rows hold
@@ -151,8 +152,17 @@ class QuestionRepository(SQLAlchemyAsyncRepository[Question]):
         conditions = self._conditions(filters)
         if conditions is None:
             return 0
+        if filters.query and self._dialect.name == "postgresql":
+            await self._prefer_the_search_index()
         statement = select(func.count()).select_from(questions).where(*conditions)
         return int((await self.session.execute(statement)).scalar_one())
+
+    async def _prefer_the_search_index(self) -> None:
+        # For a word in a large share of the rows the planner prefers a sequential
+        # scan, costing nothing for reading every row's 1 kB vector: 420 ms for
+        # "advogado" on 100,000 rows, 50 ms through the GIN bitmap. No planner hint
+        # exists short of this; LOCAL keeps it to this request's transaction.
+        await self.session.execute(text("SET LOCAL enable_seqscan = off"))
 
     async def get_row(self, question_id: UUID) -> RowMapping | None:
         statement = (
