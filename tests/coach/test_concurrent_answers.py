@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 from uuid import UUID
 
-from concurso_coach.platform.database import build_database_config, install_sqlite_pragmas
 from concurso_coach.practice.services import AttemptService
 from concurso_coach.settings import Settings
 from tests.coach.helpers import Client, Headers, add_questions, create_exam, set_goal
+from tests.questions.helpers import db_session
 
 
 async def test_first_answers_of_a_subject_given_at_once_are_all_counted(
@@ -21,18 +21,12 @@ async def test_first_answers_of_a_subject_given_at_once_are_all_counted(
     await set_goal(client, candidate_headers, setup)
     questions = await add_questions(client, editor_headers, setup, "LÍNGUA PORTUGUESA", 8)
     account_id = UUID((await client.get("/api/me", headers=candidate_headers)).json()["id"])
-    config = build_database_config(settings)
-    install_sqlite_pragmas(config)
-    sessions = config.create_session_maker()
 
     async def answer_wrongly(question_id: str) -> None:
-        async with sessions() as session:
+        async with db_session(settings) as session:
             await AttemptService(session).record_attempt(account_id, UUID(question_id), "E", 1000)
 
-    try:
-        await asyncio.gather(*(answer_wrongly(question) for question in questions))
-    finally:
-        await config.get_engine().dispose()
+    await asyncio.gather(*(answer_wrongly(question) for question in questions))
     mastery = (await client.get("/api/me/mastery", headers=candidate_headers)).json()
     due = (await client.get("/api/me/reviews/due", headers=candidate_headers)).json()
 

@@ -27,6 +27,7 @@ from tests.coach.helpers import (
     set_goal,
     today,
 )
+from tests.questions.helpers import db_session
 from tests.support import require_shared_data
 
 PRF_FILE = "editais/policia-rodoviaria-federal-2019.txt"
@@ -205,13 +206,8 @@ async def _agenda_on(
 ) -> dict[str, Any]:
     """The agenda of ``day`` asked at ``now``: the service, for days yet to come."""
     account_id = UUID((await client.get("/api/me", headers=headers)).json()["id"])
-    config = build_database_config(settings)
-    install_sqlite_pragmas(config)
-    try:
-        async with config.create_session_maker()() as session:
-            agenda = await StudyPlanService(session).agenda(account_id, day, now)
-    finally:
-        await config.get_engine().dispose()
+    async with db_session(settings) as session:
+        agenda = await StudyPlanService(session).agenda(account_id, day, now)
     body: dict[str, Any] = msgspec.to_builtins(agenda)
     return body
 
